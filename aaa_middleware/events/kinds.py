@@ -1,0 +1,332 @@
+"""One struct per event kind: what a hook receives.
+
+Every event has ``kind`` (one of :data:`KINDS`), ``for_user_id``, ``raw`` (the exact JSON bytes of
+its item), ``actor_id`` (who caused it) and ``dedupe_key``. Events are built by
+:func:`~aaa_middleware.events.decode_activity`; the X objects they hold are decoded by msgspec.
+
+``dedupe_key`` is ``"<kind>:<for_user_id>:<rest>"`` (``for_user_id`` empty where X sends none), so
+the same item delivered for two subscribed users, or two kinds sharing an id, never collide,
+while a retried or replayed copy always gets the same key. ``<rest>`` per kind:
+
+=========================  ================================================================
+kind                       rest
+=========================  ================================================================
+tweet_create               the post's ``id_str``
+tweet_delete               ``status.id`` ``:`` ``timestamp_ms``
+favorite                   the favorite event's ``id``
+follow, unfollow, block,   ``source.id_str`` ``:`` ``target.id_str`` ``:`` ``created_timestamp``
+unblock, mute, unmute
+user_revoke                ``source.user_id`` ``:`` ``target.app_id`` ``:`` ``date_time``
+direct_message             the DM event's ``id``
+direct_message_typing      ``sender_id`` ``:`` ``target.recipient_id`` ``:`` ``created_timestamp``
+direct_message_read        ``sender_id`` ``:`` ``target.recipient_id`` ``:``
+                           ``last_read_event_id`` ``:`` ``created_timestamp``
+replay_job_status          ``job_id`` ``:`` ``job_state``
+xaa                        ``event_uuid``
+unknown                    the key ``:`` the BLAKE2b-128 hex digest of ``raw``
+=========================  ================================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import ClassVar
+
+import msgspec
+
+from .direct import App, CompactUser, DMTarget, MessageCreate
+from .twitter import Tweet, User, XObject
+
+__all__ = [
+    "KINDS",
+    "BaseEvent",
+    "Block",
+    "DeletedStatus",
+    "DirectMessage",
+    "DirectMessageRead",
+    "DirectMessageTyping",
+    "DMEvent",
+    "Favorite",
+    "Follow",
+    "Mute",
+    "ReplayJobStatus",
+    "RevokeSource",
+    "RevokeTarget",
+    "SourceTargetEvent",
+    "TweetCreate",
+    "TweetDelete",
+    "Unblock",
+    "Unfollow",
+    "UnknownEvent",
+    "Unmute",
+    "UserRevoke",
+]
+
+KINDS: tuple[str, ...] = (
+    "tweet_create",
+    "tweet_delete",
+    "favorite",
+    "follow",
+    "unfollow",
+    "block",
+    "unblock",
+    "mute",
+    "unmute",
+    "user_revoke",
+    "direct_message",
+    "direct_message_typing",
+    "direct_message_read",
+    "replay_job_status",
+    "xaa",
+    "unknown",
+)
+
+
+class BaseEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Fields shared by every event; ``kind`` is a class constant."""
+
+    kind: ClassVar[str]
+    for_user_id: str | None
+    raw: bytes
+
+    @property
+    def actor_id(self) -> str | None:
+        """The id of the user who caused the event, or None where nobody did."""
+        return None
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"{self.kind}:{self.for_user_id or ''}:{self._dedupe_rest()}"
+
+    def _dedupe_rest(self) -> str:
+        raise NotImplementedError
+
+
+class TweetCreate(BaseEvent, frozen=True):
+    """A post by, replying to, quoting, retweeting or mentioning the subscribed user."""
+
+    kind: ClassVar[str] = "tweet_create"
+    tweet: Tweet
+    # From the delivery: whether the subscribed user blocked this mention's author (None: not sent).
+    user_has_blocked: bool | None = None
+
+    @property
+    def actor_id(self) -> str:
+        return self.tweet.user.id_str
+
+    def _dedupe_rest(self) -> str:
+        return self.tweet.id_str
+
+
+class DeletedStatus(XObject, frozen=True):
+    id: str
+    user_id: str
+
+
+class TweetDelete(BaseEvent, frozen=True):
+    """A post was deleted; delete any stored copy of it."""
+
+    kind: ClassVar[str] = "tweet_delete"
+    status: DeletedStatus
+    timestamp_ms: int
+
+    @property
+    def actor_id(self) -> str:
+        return self.status.user_id
+
+    def _dedupe_rest(self) -> str:
+        return f"{self.status.id}:{self.timestamp_ms}"
+
+
+class Favorite(BaseEvent, frozen=True):
+    """``user`` liked ``favorited_status``."""
+
+    kind: ClassVar[str] = "favorite"
+    id: str
+    created_at: str
+    timestamp_ms: int
+    favorited_status: Tweet
+    user: User
+
+    @property
+    def actor_id(self) -> str:
+        return self.user.id_str
+
+    def _dedupe_rest(self) -> str:
+        return self.id
+
+
+class SourceTargetEvent(BaseEvent, frozen=True):
+    """``source`` did something (follow, block, mute or the reverse) to ``target``."""
+
+    created_timestamp: str
+    source: User
+    target: User
+
+    @property
+    def actor_id(self) -> str:
+        return self.source.id_str
+
+    def _dedupe_rest(self) -> str:
+        return f"{self.source.id_str}:{self.target.id_str}:{self.created_timestamp}"
+
+
+class Follow(SourceTargetEvent, frozen=True):
+    kind: ClassVar[str] = "follow"
+
+
+class Unfollow(SourceTargetEvent, frozen=True):
+    kind: ClassVar[str] = "unfollow"
+
+
+class Block(SourceTargetEvent, frozen=True):
+    kind: ClassVar[str] = "block"
+
+
+class Unblock(SourceTargetEvent, frozen=True):
+    kind: ClassVar[str] = "unblock"
+
+
+class Mute(SourceTargetEvent, frozen=True):
+    kind: ClassVar[str] = "mute"
+
+
+class Unmute(SourceTargetEvent, frozen=True):
+    kind: ClassVar[str] = "unmute"
+
+
+class RevokeTarget(XObject, frozen=True):
+    app_id: str
+
+
+class RevokeSource(XObject, frozen=True):
+    user_id: str
+
+
+class UserRevoke(BaseEvent, frozen=True):
+    """The user removed the app's authorisation; X deleted their subscription."""
+
+    kind: ClassVar[str] = "user_revoke"
+    date_time: str
+    target: RevokeTarget
+    source: RevokeSource
+
+    @property
+    def actor_id(self) -> str:
+        return self.source.user_id
+
+    def _dedupe_rest(self) -> str:
+        return f"{self.source.user_id}:{self.target.app_id}:{self.date_time}"
+
+
+class DMEvent(BaseEvent, frozen=True):
+    """A DM-related event. ``users`` and ``apps`` are the delivery's maps, shared, not copied."""
+
+    users: dict[str, CompactUser]
+    apps: dict[str, App]
+
+
+class DirectMessage(DMEvent, frozen=True):
+    """A DM sent or received by the subscribed user (including DMs the app itself sent)."""
+
+    kind: ClassVar[str] = "direct_message"
+    id: str
+    created_timestamp: str
+    message_create: MessageCreate
+    type: str = "message_create"
+
+    @property
+    def actor_id(self) -> str:
+        return self.message_create.sender_id
+
+    @property
+    def sender(self) -> CompactUser | None:
+        return self.users.get(self.message_create.sender_id)
+
+    @property
+    def recipient(self) -> CompactUser | None:
+        return self.users.get(self.message_create.target.recipient_id)
+
+    @property
+    def source_app(self) -> App | None:
+        app_id = self.message_create.source_app_id
+        return None if app_id is None else self.apps.get(app_id)
+
+    def _dedupe_rest(self) -> str:
+        return self.id
+
+
+class DirectMessageTyping(DMEvent, frozen=True):
+    """``sender_id`` is typing a DM to ``target.recipient_id``."""
+
+    kind: ClassVar[str] = "direct_message_typing"
+    created_timestamp: str
+    sender_id: str
+    target: DMTarget
+
+    @property
+    def actor_id(self) -> str:
+        return self.sender_id
+
+    @property
+    def sender(self) -> CompactUser | None:
+        return self.users.get(self.sender_id)
+
+    def _dedupe_rest(self) -> str:
+        return f"{self.sender_id}:{self.target.recipient_id}:{self.created_timestamp}"
+
+
+class DirectMessageRead(DMEvent, frozen=True):
+    """``sender_id`` read the conversation up to ``last_read_event_id``."""
+
+    kind: ClassVar[str] = "direct_message_read"
+    created_timestamp: str
+    sender_id: str
+    target: DMTarget
+    last_read_event_id: str
+
+    @property
+    def actor_id(self) -> str:
+        return self.sender_id
+
+    @property
+    def sender(self) -> CompactUser | None:
+        return self.users.get(self.sender_id)
+
+    def _dedupe_rest(self) -> str:
+        return (
+            f"{self.sender_id}:{self.target.recipient_id}:"
+            f"{self.last_read_event_id}:{self.created_timestamp}"
+        )
+
+
+class ReplayJobStatus(BaseEvent, frozen=True):
+    """A replay job finished; ``job_state`` is ``"Complete"`` or ``"Incomplete"``."""
+
+    kind: ClassVar[str] = "replay_job_status"
+    job_id: str
+    job_state: str
+    webhook_id: str | None = None
+    job_state_description: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.job_state == "Complete"
+
+    def _dedupe_rest(self) -> str:
+        return f"{self.job_id}:{self.job_state}"
+
+
+class UnknownEvent(BaseEvent, frozen=True):
+    """A top-level key this version does not know, with its value's JSON in ``raw``.
+
+    Also used for an item under a known key whose ``type`` is not one that key carries (a
+    ``follow_events`` item of an unexpected type, say): then ``key`` is the array's key and
+    ``raw`` the item.
+    """
+
+    kind: ClassVar[str] = "unknown"
+    key: str
+
+    def _dedupe_rest(self) -> str:
+        return f"{self.key}:{hashlib.blake2b(self.raw, digest_size=16).hexdigest()}"
