@@ -22,7 +22,7 @@ __all__ = [
 
 
 class ConfigurationError(ValueError):
-    """The receiver was configured in a way that cannot be served safely (raised at construction)."""
+    """The configuration cannot be served safely; raised when the receiver is built."""
 
 
 class WebhookError(Exception):

@@ -84,7 +84,7 @@ class Settings:
 
     @classmethod
     def build(cls, **fields: Any) -> Settings:
-        """Build from keyword arguments, coercing strings ("true", "2.5") as the environment needs."""
+        """Build from keyword arguments; strings ("true", "2.5") are coerced as env values need."""
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(fields) - known)
         if unknown:
