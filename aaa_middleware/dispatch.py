@@ -1,0 +1,387 @@
+"""From an authenticated delivery to the plugins: dedupe, call every implementation, report.
+
+For each event, in order: drop it if the subscribed account caused it (``ignore_self``), claim
+its ``dedupe_key`` (drop it if already claimed), call every `aaa_event` implementation and then
+every implementation of the kind's hook, each on its own so that one failure never stops the
+others, report each failure to `aaa_error` and the log, and release the key if anything failed
+so that X's retry runs the event again.
+
+Plain-function implementations run inline; the coroutines one event's implementations return
+are awaited together. `Dispatcher.dispatch` is for the ASGI edge, `Dispatcher.dispatch_sync`
+for the WSGI edge, which runs coroutines on a private loop per thread only when there are some.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import threading
+from collections.abc import Awaitable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .background import BackgroundTasks, BackgroundThreads, ThreadLoops
+from .dedupe import AsyncDedupeStore, DedupeStore, MemoryDedupeStore
+from .plugin_host import Impl, PluginHost
+
+if TYPE_CHECKING:
+    from .errors import WebhookError
+    from .events import Event
+    from .sansio import Delivery
+    from .settings import Settings
+
+__all__ = ["DispatchResult", "Dispatcher"]
+
+logger = logging.getLogger("aaa_middleware.dispatch")
+
+_Failures = list[tuple[Impl, BaseException]]
+_Pending = list[tuple[Impl, Awaitable[object]]]
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchResult:
+    """What happened to the events of one delivery.
+
+    :param dispatched: events whose hooks ran (failed ones included).
+    :param duplicates: events skipped because their dedupe key was already claimed.
+    :param ignored_self: events skipped because the subscribed account caused them.
+    :param failed: dispatched events of which at least one implementation raised.
+    """
+
+    dispatched: int = 0
+    duplicates: int = 0
+    ignored_self: int = 0
+    failed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no implementation failed: the delivery can be acknowledged."""
+        return self.failed == 0
+
+
+class Dispatcher:
+    """Runs the plugins of one receiver. Build it once, with the receiver.
+
+    :param settings: ``dedupe``, ``dedupe_ttl``, ``dedupe_max_entries``, ``ignore_self``,
+        ``drain_timeout`` and the plugin loading fields are used.
+    :param plugins: plugin objects registered in code, besides the entry points.
+    :param dedupe_store: a `DedupeStore` or `AsyncDedupeStore` shared by several processes;
+        by default an in-memory store. Unused when ``settings.dedupe`` is false.
+    :param environ: where the plugin host reads its environment variables (for tests).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        plugins: Iterable[object] = (),
+        dedupe_store: DedupeStore | AsyncDedupeStore | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.host = PluginHost(settings, plugins, environ=environ)
+        self._store: DedupeStore | None = None
+        self._astore: AsyncDedupeStore | None = None
+        if settings.dedupe:
+            store = dedupe_store or MemoryDedupeStore(settings.dedupe_max_entries)
+            if inspect.iscoroutinefunction(store.claim):
+                self._astore = store  # type: ignore[assignment]
+            else:
+                self._store = store  # type: ignore[assignment]
+        self._ttl = settings.dedupe_ttl
+        self._ignore_self = settings.ignore_self
+        self._loops = ThreadLoops()
+        self._tasks = BackgroundTasks()
+        self._threads = BackgroundThreads()
+        self._started = False
+        self._start_lock = threading.Lock()
+        self._astarting: asyncio.Future[None] | None = None
+
+    @property
+    def dedupe_store(self) -> DedupeStore | AsyncDedupeStore | None:
+        return self._store or self._astore
+
+    # -- dispatch ---------------------------------------------------------------------------
+
+    async def dispatch(self, delivery: Delivery) -> DispatchResult:
+        """Dispatch every event of `delivery`, awaiting async implementations (ASGI edge)."""
+        if not self._started:
+            await self.astartup()
+        store, astore, ttl = self._store, self._astore, self._ttl
+        dispatched = duplicates = ignored = failed = 0
+        for event in delivery.activity.events:
+            actor = event.actor_id
+            if self._ignore_self and actor is not None and actor == event.for_user_id:
+                ignored += 1
+                continue
+            key = event.dedupe_key
+            if store is not None and not store.claim(key, ttl):
+                duplicates += 1
+                continue
+            if astore is not None and not await astore.claim(key, ttl):
+                duplicates += 1
+                continue
+            ok = False
+            try:
+                failures, pending = self._start(event, delivery)
+                if pending is not None or failures is not None:
+                    failures = await self._complete(event, delivery, failures, pending)
+                ok = failures is None
+            finally:
+                if not ok:  # failed, or cancelled half-way: let the retry run it again
+                    if store is not None:
+                        store.release(key)
+                    elif astore is not None:
+                        await astore.release(key)
+            dispatched += 1
+            failed += not ok
+        return DispatchResult(dispatched, duplicates, ignored, failed)
+
+    def dispatch_sync(self, delivery: Delivery) -> DispatchResult:
+        """Dispatch every event of `delivery`, running async implementations to completion on
+        this thread's private event loop (WSGI edge). Must not be called from a running loop."""
+        if not self._started:
+            self.startup()
+        store, astore, ttl, run = self._store, self._astore, self._ttl, self._loops.run
+        dispatched = duplicates = ignored = failed = 0
+        for event in delivery.activity.events:
+            actor = event.actor_id
+            if self._ignore_self and actor is not None and actor == event.for_user_id:
+                ignored += 1
+                continue
+            key = event.dedupe_key
+            if store is not None and not store.claim(key, ttl):
+                duplicates += 1
+                continue
+            if astore is not None and not run(astore.claim(key, ttl)):
+                duplicates += 1
+                continue
+            ok = False
+            pending = None
+            try:
+                failures, pending = self._start(event, delivery)
+                if pending is not None:
+                    failures = run(self._complete(event, delivery, failures, pending))
+                elif failures is not None and (reports := self._report(event, delivery, failures)):
+                    run(_await_logged(reports))
+                ok = failures is None
+            finally:
+                if not ok:
+                    _close(pending)
+                    if store is not None:
+                        store.release(key)
+                    elif astore is not None:
+                        run(astore.release(key))
+            dispatched += 1
+            failed += not ok
+        return DispatchResult(dispatched, duplicates, ignored, failed)
+
+    def _start(self, event: Event, delivery: Delivery) -> tuple[_Failures | None, _Pending | None]:
+        # The hot path: no allocation unless an implementation fails or returns an awaitable.
+        failures: _Failures | None = None
+        pending: _Pending | None = None
+        for impl in self.host.event_impls(event.kind):
+            try:
+                if impl.takes_delivery:
+                    result = impl.function(event, delivery)
+                else:
+                    result = impl.function(event)
+            except Exception as exc:
+                failures = failures or []
+                failures.append((impl, exc))
+                continue
+            if result is not None and inspect.isawaitable(result):
+                pending = pending or []
+                pending.append((impl, result))
+        return failures, pending
+
+    async def _complete(
+        self,
+        event: Event,
+        delivery: Delivery,
+        failures: _Failures | None,
+        pending: _Pending | None,
+    ) -> _Failures | None:
+        """Await the event's coroutines, then report every failure; returns the failures."""
+        if pending is not None:
+            failures = await _await_all(pending, failures)
+        if failures is not None and (reports := self._report(event, delivery, failures)):
+            await _await_logged(reports)
+        return failures
+
+    def _report(self, event: Event, delivery: Delivery, failures: _Failures) -> _Pending | None:
+        pending: _Pending = []
+        handlers = self.host.impls("aaa_error")
+        for impl, exc in failures:
+            logger.error(
+                "%s of plugin %r failed on %s",
+                impl.hook,
+                impl.plugin_name,
+                event.dedupe_key,
+                exc_info=exc,
+            )
+            kwargs = {
+                "event": event,
+                "plugin_name": impl.plugin_name,
+                "exception": exc,
+                "delivery": delivery,
+            }
+            pending += _call_each(handlers, kwargs)
+        return pending or None
+
+    # -- refusals and lifecycle -------------------------------------------------------------
+
+    def rejected(self, error: WebhookError, remote_addr: str | None) -> None:
+        """Tell `aaa_rejected` about a refused request. Never raises; async implementations are
+        scheduled on the running loop (or run on this thread's loop under WSGI)."""
+        try:
+            kwargs = {"reason": error.reason, "status": error.status, "remote_addr": remote_addr}
+            pending = _call_each(self.host.impls("aaa_rejected"), kwargs)
+            if not pending:
+                return
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                self._loops.run(_await_logged(pending))
+            else:
+                self._tasks.spawn(_await_logged(pending), name="aaa_rejected")
+        except Exception:
+            logger.exception("reporting a rejected request failed")
+
+    def startup(self) -> None:
+        """Run `aaa_startup` once (again after `shutdown`); async implementations are run to
+        completion. Thread-safe: concurrent first deliveries wait for it."""
+        with self._start_lock:
+            if self._started:
+                return
+            self._run_sync("aaa_startup")
+            self._started = True
+
+    async def astartup(self) -> None:
+        """Run `aaa_startup` once, awaiting async implementations; concurrent callers wait."""
+        if self._started:
+            return
+        loop = asyncio.get_running_loop()
+        if self._astarting is None or self._astarting.get_loop() is not loop:
+            self._astarting = loop.create_task(self._arun("aaa_startup"))
+        await asyncio.shield(self._astarting)
+        self._started = True
+        self._astarting = None
+
+    def shutdown(self) -> None:
+        """Run `aaa_shutdown`. Call `drain` first under the background policy."""
+        with self._start_lock:
+            self._started = False
+            self._run_sync("aaa_shutdown")
+
+    async def ashutdown(self) -> None:
+        """Run `aaa_shutdown`, awaiting async implementations. Call `adrain` first."""
+        self._started = False
+        await self._arun("aaa_shutdown")
+
+    def _run_sync(self, hook: str) -> None:
+        if pending := _call_each(self.host.impls(hook), {"settings": self.settings}):
+            self._loops.run(_await_logged(pending))
+
+    async def _arun(self, hook: str) -> None:
+        if pending := _call_each(self.host.impls(hook), {"settings": self.settings}):
+            await _await_logged(pending)
+
+    # -- background policy ------------------------------------------------------------------
+
+    def spawn(self, delivery: Delivery) -> None:
+        """Dispatch `delivery` in a task of the running loop, after the response (ASGI)."""
+        self._tasks.spawn(self._background(delivery), name="aaa_middleware dispatch")
+
+    def submit(self, delivery: Delivery) -> None:
+        """Dispatch `delivery` on the background thread pool, after the response (WSGI)."""
+        self._threads.submit(self._background_sync, delivery)
+
+    async def adrain(self, timeout: float | None = None) -> int:
+        """Wait for this loop's background dispatches, up to `timeout` (default: the
+        ``drain_timeout`` setting); cancel and log the rest. Returns how many were abandoned."""
+        return await self._tasks.drain(self.settings.drain_timeout if timeout is None else timeout)
+
+    def drain(self, timeout: float | None = None) -> int:
+        """Wait for the thread pool's dispatches, up to `timeout` (default: the
+        ``drain_timeout`` setting); log the rest. Returns how many were abandoned."""
+        return self._threads.drain(self.settings.drain_timeout if timeout is None else timeout)
+
+    @property
+    def in_flight(self) -> int:
+        """Background dispatches not finished yet (tasks and thread-pool work)."""
+        return len(self._tasks) + len(self._threads)
+
+    async def _background(self, delivery: Delivery) -> None:
+        _log_background(await self.dispatch(delivery))
+
+    def _background_sync(self, delivery: Delivery) -> None:
+        _log_background(self.dispatch_sync(delivery))
+
+
+def _call_each(impls: tuple[Impl, ...], kwargs: Mapping[str, Any]) -> _Pending:
+    """Call every implementation, logging failures; returns the awaitables they gave back."""
+    pending: _Pending = []
+    for impl in impls:
+        try:
+            result = impl.function(*[kwargs[name] for name in impl.argnames])
+        except Exception:
+            logger.exception("%s of plugin %r failed", impl.hook, impl.plugin_name)
+            continue
+        if result is not None and inspect.isawaitable(result):
+            pending.append((impl, result))
+    return pending
+
+
+async def _await_all(pending: _Pending, failures: _Failures | None) -> _Failures | None:
+    """Await the awaitables concurrently; returns `failures` plus theirs."""
+    if len(pending) == 1:  # the common case: no gather, no extra task
+        outcomes: list[object] = []
+        try:
+            outcomes.append(await pending[0][1])
+        except (Exception, asyncio.CancelledError) as exc:
+            outcomes.append(exc)
+    else:
+        outcomes = await asyncio.gather(*(aw for _, aw in pending), return_exceptions=True)
+    for (impl, _), outcome in zip(pending, outcomes, strict=True):
+        if isinstance(outcome, asyncio.CancelledError) and _being_cancelled():
+            raise outcome
+        if isinstance(outcome, Exception | asyncio.CancelledError):
+            failures = failures or []
+            failures.append((impl, outcome))
+        elif isinstance(outcome, BaseException):
+            raise outcome
+    return failures
+
+
+async def _await_logged(pending: _Pending) -> None:
+    for impl, outcome in zip(pending, await _gather(pending), strict=True):
+        if isinstance(outcome, BaseException):
+            logger.error(
+                "%s of plugin %r failed", impl[0].hook, impl[0].plugin_name, exc_info=outcome
+            )
+
+
+async def _gather(pending: _Pending) -> list[object]:
+    return await asyncio.gather(*(aw for _, aw in pending), return_exceptions=True)
+
+
+def _close(pending: _Pending | None) -> None:
+    # Coroutines that never ran (the loop refused them) are closed, not left to warn.
+    for _, awaitable in pending or ():
+        if inspect.iscoroutine(awaitable):
+            awaitable.close()
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+def _log_background(result: DispatchResult) -> None:
+    # The delivery was acknowledged already: X will not retry, so this log is the only trace.
+    if not result.ok:
+        logger.error(
+            "background dispatch: %d of %d event(s) failed", result.failed, result.dispatched
+        )
