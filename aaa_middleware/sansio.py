@@ -100,7 +100,10 @@ class Delivery:
     remote_addr: str | None = None
 
 
-ACCEPTED = Reply(200, ((b"content-length", b"0"),), b"")
+# X ignores the body of an acknowledgement; PEP 3333 still wants a content type.
+ACCEPTED = Reply(
+    200, ((b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"0")), b""
+)
 HANDLER_FAILED = Reply.json(500, b'{"error":"handler_failed"}')
 NOT_FOUND = Reply.json(404, b'{"error":"not_found"}')
 _STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}

@@ -1,0 +1,132 @@
+"""The ASGI edge: answers the webhook path, passes every other scope through untouched."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from typing import Any
+
+from .dispatch import Dispatcher
+from .errors import WebhookError
+from .sansio import ACCEPTED, HANDLER_FAILED, NOT_FOUND, Receiver, Reply
+from .settings import Settings
+
+__all__ = ["ASGIApp", "ASGIMiddleware"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class ASGIMiddleware:
+    """Receive X webhooks at `path` inside any ASGI app.
+
+    ``ASGIMiddleware(app, path="/webhooks/x", consumer_secrets="…", plugins=[...])`` answers
+    CRC checks and deliveries on exactly that path and hands every other request, websocket and
+    lifespan scope to `app`. Without `app` it is a standalone ASGI app that answers 404
+    elsewhere. Keyword options are the fields of `Settings`; or pass ``settings=`` whole.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp | None = None,
+        *,
+        settings: Settings | None = None,
+        plugins: Sequence[object] = (),
+        **options: Any,
+    ) -> None:
+        self.app = app
+        self.settings = settings if settings is not None else Settings.build(**options)
+        self.receiver = Receiver(self.settings)
+        self.dispatcher = Dispatcher(self.settings, plugins=plugins)
+        self._path = self.settings.path
+        self._background = self.settings.delivery == "background"
+        self._started = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http" and scope["path"] == self._path:
+            await self._handle(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(scope, receive, send)
+        elif self.app is not None:
+            await self.app(scope, receive, send)
+        elif kind == "http":
+            await _send_reply(send, NOT_FOUND)
+        elif kind == "websocket":
+            await send({"type": "websocket.close", "code": 1000})
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        remote = client[0] if client else None
+        try:
+            outcome = self.receiver.start(
+                scope["method"], scope["query_string"], scope["headers"], remote
+            )
+            if isinstance(outcome, Reply):
+                await _send_reply(send, outcome)
+                return
+            more_body = True
+            while more_body:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return  # the client is gone: there is nobody to answer
+                outcome.feed(message.get("body", b""))
+                more_body = message.get("more_body", False)
+            delivery = outcome.finish()
+        except WebhookError as error:
+            self.dispatcher.rejected(error, remote)
+            await _send_reply(send, Reply.for_error(error))
+            return
+        if not self._started:
+            await self._startup()  # the server did not run lifespan
+        if self._background:
+            self.dispatcher.spawn(delivery)
+            await _send_reply(send, ACCEPTED)
+        else:
+            result = await self.dispatcher.dispatch(delivery)
+            await _send_reply(send, ACCEPTED if result.ok else HANDLER_FAILED)
+
+    async def _startup(self) -> None:
+        self._started = True
+        await self.dispatcher.astartup()
+
+    async def _shutdown(self) -> None:
+        if self._started:
+            self._started = False
+            await self.dispatcher.adrain(self.settings.drain_timeout)
+            await self.dispatcher.ashutdown()
+
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.app is None:
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await self._startup()
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await self._shutdown()
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+
+        # Take part in the inner app's lifespan without replacing it: our start-up runs when the
+        # server announces start-up, our drain and shutdown once the app has finished its own.
+        async def lifespan_receive() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.startup" and not self._started:
+                await self._startup()
+            return message
+
+        async def lifespan_send(message: Message) -> None:
+            if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
+                await self._shutdown()
+            await send(message)
+
+        assert self.app is not None
+        await self.app(scope, lifespan_receive, lifespan_send)
+
+
+async def _send_reply(send: Send, reply: Reply) -> None:
+    await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
+    await send({"type": "http.response.body", "body": reply.body})
