@@ -1,8 +1,9 @@
-"""Running coroutines without an event loop, and work the response did not wait for.
+"""Awaiting what async implementations return, with or without an event loop, now or later.
 
-`ThreadLoops` lets the WSGI path await async hook implementations: each thread gets one private
-event loop, created the first time it is needed and reused after, so a delivery whose
-implementations are all plain functions never pays for a loop.
+`await_all` awaits one event's coroutines together and collects their failures. `ThreadLoops`
+lets the WSGI path do that: each thread gets one private event loop, created the first time it
+is needed and reused after, so a delivery whose implementations are all plain functions never
+pays for a loop.
 
 `BackgroundTasks` (asyncio) and `BackgroundThreads` (a small thread pool) hold the dispatches
 of the ``background`` delivery policy: strong references until each finishes, and a bounded
@@ -13,21 +14,79 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import inspect
 import logging
 import threading
 import weakref
-from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-__all__ = ["BackgroundTasks", "BackgroundThreads", "ThreadLoops"]
+if TYPE_CHECKING:
+    from .plugin_host import Impl
+
+__all__ = [
+    "BackgroundTasks",
+    "BackgroundThreads",
+    "Failures",
+    "Pending",
+    "ThreadLoops",
+    "await_all",
+    "await_logged",
+    "close_unawaited",
+]
 
 T = TypeVar("T")
+Failures: TypeAlias = "list[tuple[Impl, BaseException]]"
+Pending: TypeAlias = "list[tuple[Impl, Awaitable[object]]]"
 
 logger = logging.getLogger("aaa_middleware.dispatch")
 
 # After the drain timeout, cancelled tasks get this long to run their cleanup before the loop
 # moves on; a task that ignores cancellation is not waited for any longer.
 _CANCEL_GRACE = 1.0
+
+
+async def await_all(pending: Pending, failures: Failures | None = None) -> Failures | None:
+    """Await the implementations' awaitables concurrently; returns `failures` plus theirs.
+
+    A cancellation of the caller propagates; an implementation that raised CancelledError on its
+    own (a timeout inside it, say) failed like any other.
+    """
+    if len(pending) == 1:  # the common case: no gather, no extra task
+        outcomes: list[object] = []
+        try:
+            outcomes.append(await pending[0][1])
+        except (Exception, asyncio.CancelledError) as exc:
+            outcomes.append(exc)
+    else:
+        outcomes = await asyncio.gather(*(aw for _, aw in pending), return_exceptions=True)
+    for (impl, _), outcome in zip(pending, outcomes, strict=True):
+        if isinstance(outcome, asyncio.CancelledError) and _being_cancelled():
+            raise outcome
+        if isinstance(outcome, Exception | asyncio.CancelledError):
+            failures = failures or []
+            failures.append((impl, outcome))
+        elif isinstance(outcome, BaseException):
+            raise outcome
+    return failures
+
+
+async def await_logged(pending: Pending) -> None:
+    """Await the awaitables; failures are only logged (error, lifecycle and refusal hooks)."""
+    for impl, exc in await await_all(pending) or ():
+        logger.error("%s of plugin %r failed", impl.hook, impl.plugin_name, exc_info=exc)
+
+
+def close_unawaited(pending: Pending | None) -> None:
+    """Close coroutines that will never run (their loop refused them), so none warns."""
+    for _, awaitable in pending or ():
+        if inspect.iscoroutine(awaitable):
+            awaitable.close()
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 class _LoopOwner:

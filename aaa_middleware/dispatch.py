@@ -17,11 +17,20 @@ import asyncio
 import inspect
 import logging
 import threading
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
-from .background import BackgroundTasks, BackgroundThreads, ThreadLoops
+from .background import (
+    BackgroundTasks,
+    BackgroundThreads,
+    Failures,
+    Pending,
+    ThreadLoops,
+    await_all,
+    await_logged,
+    close_unawaited,
+)
 from .dedupe import AsyncDedupeStore, DedupeStore, MemoryDedupeStore
 from .plugin_host import Impl, PluginHost
 
@@ -34,9 +43,6 @@ if TYPE_CHECKING:
 __all__ = ["DispatchResult", "Dispatcher"]
 
 logger = logging.getLogger("aaa_middleware.dispatch")
-
-_Failures = list[tuple[Impl, BaseException]]
-_Pending = list[tuple[Impl, Awaitable[object]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +87,13 @@ class Dispatcher:
     ) -> None:
         self.settings = settings
         self.host = PluginHost(settings, plugins, environ=environ)
-        self._store: DedupeStore | None = None
-        self._astore: AsyncDedupeStore | None = None
-        if settings.dedupe:
-            store = dedupe_store or MemoryDedupeStore(settings.dedupe_max_entries)
-            if inspect.iscoroutinefunction(store.claim):
-                self._astore = store  # type: ignore[assignment]
-            else:
-                self._store = store  # type: ignore[assignment]
+        store = (
+            dedupe_store
+            if dedupe_store is not None
+            else MemoryDedupeStore(settings.dedupe_max_entries)
+        )
+        self._store = store if settings.dedupe and not _is_async(store) else None
+        self._astore = store if settings.dedupe and _is_async(store) else None
         self._ttl = settings.dedupe_ttl
         self._ignore_self = settings.ignore_self
         self._loops = ThreadLoops()
@@ -100,7 +105,7 @@ class Dispatcher:
 
     @property
     def dedupe_store(self) -> DedupeStore | AsyncDedupeStore | None:
-        return self._store or self._astore
+        return self._store if self._store is not None else self._astore
 
     # -- dispatch ---------------------------------------------------------------------------
 
@@ -164,11 +169,11 @@ class Dispatcher:
                 if pending is not None:
                     failures = run(self._complete(event, delivery, failures, pending))
                 elif failures is not None and (reports := self._report(event, delivery, failures)):
-                    run(_await_logged(reports))
+                    run(await_logged(reports))
                 ok = failures is None
             finally:
                 if not ok:
-                    _close(pending)
+                    close_unawaited(pending)
                     if store is not None:
                         store.release(key)
                     elif astore is not None:
@@ -177,10 +182,10 @@ class Dispatcher:
             failed += not ok
         return DispatchResult(dispatched, duplicates, ignored, failed)
 
-    def _start(self, event: Event, delivery: Delivery) -> tuple[_Failures | None, _Pending | None]:
+    def _start(self, event: Event, delivery: Delivery) -> tuple[Failures | None, Pending | None]:
         # The hot path: no allocation unless an implementation fails or returns an awaitable.
-        failures: _Failures | None = None
-        pending: _Pending | None = None
+        failures: Failures | None = None
+        pending: Pending | None = None
         for impl in self.host.event_impls(event.kind):
             try:
                 if impl.takes_delivery:
@@ -200,33 +205,24 @@ class Dispatcher:
         self,
         event: Event,
         delivery: Delivery,
-        failures: _Failures | None,
-        pending: _Pending | None,
-    ) -> _Failures | None:
+        failures: Failures | None,
+        pending: Pending | None,
+    ) -> Failures | None:
         """Await the event's coroutines, then report every failure; returns the failures."""
         if pending is not None:
-            failures = await _await_all(pending, failures)
+            failures = await await_all(pending, failures)
         if failures is not None and (reports := self._report(event, delivery, failures)):
-            await _await_logged(reports)
+            await await_logged(reports)
         return failures
 
-    def _report(self, event: Event, delivery: Delivery, failures: _Failures) -> _Pending | None:
-        pending: _Pending = []
+    def _report(self, event: Event, delivery: Delivery, failures: Failures) -> Pending | None:
+        pending: Pending = []
         handlers = self.host.impls("aaa_error")
         for impl, exc in failures:
-            logger.error(
-                "%s of plugin %r failed on %s",
-                impl.hook,
-                impl.plugin_name,
-                event.dedupe_key,
-                exc_info=exc,
-            )
-            kwargs = {
-                "event": event,
-                "plugin_name": impl.plugin_name,
-                "exception": exc,
-                "delivery": delivery,
-            }
+            name = impl.plugin_name
+            logger.error("%s of plugin %r failed on %s", impl.hook, name, event.dedupe_key,
+                         exc_info=exc)  # fmt: skip
+            kwargs = {"event": event, "plugin_name": name, "exception": exc, "delivery": delivery}
             pending += _call_each(handlers, kwargs)
         return pending or None
 
@@ -243,15 +239,14 @@ class Dispatcher:
             try:
                 asyncio.get_running_loop()
             except RuntimeError:
-                self._loops.run(_await_logged(pending))
+                self._loops.run(await_logged(pending))
             else:
-                self._tasks.spawn(_await_logged(pending), name="aaa_rejected")
+                self._tasks.spawn(await_logged(pending), name="aaa_rejected")
         except Exception:
             logger.exception("reporting a rejected request failed")
 
     def startup(self) -> None:
-        """Run `aaa_startup` once (again after `shutdown`); async implementations are run to
-        completion. Thread-safe: concurrent first deliveries wait for it."""
+        """Run `aaa_startup` once (again after `shutdown`); concurrent first deliveries wait."""
         with self._start_lock:
             if self._started:
                 return
@@ -259,7 +254,7 @@ class Dispatcher:
             self._started = True
 
     async def astartup(self) -> None:
-        """Run `aaa_startup` once, awaiting async implementations; concurrent callers wait."""
+        """`startup`, awaiting async implementations on the running loop."""
         if self._started:
             return
         loop = asyncio.get_running_loop()
@@ -276,17 +271,17 @@ class Dispatcher:
             self._run_sync("aaa_shutdown")
 
     async def ashutdown(self) -> None:
-        """Run `aaa_shutdown`, awaiting async implementations. Call `adrain` first."""
+        """`shutdown`, awaiting async implementations. Call `adrain` first."""
         self._started = False
         await self._arun("aaa_shutdown")
 
     def _run_sync(self, hook: str) -> None:
         if pending := _call_each(self.host.impls(hook), {"settings": self.settings}):
-            self._loops.run(_await_logged(pending))
+            self._loops.run(await_logged(pending))
 
     async def _arun(self, hook: str) -> None:
         if pending := _call_each(self.host.impls(hook), {"settings": self.settings}):
-            await _await_logged(pending)
+            await await_logged(pending)
 
     # -- background policy ------------------------------------------------------------------
 
@@ -320,9 +315,9 @@ class Dispatcher:
         _log_background(self.dispatch_sync(delivery))
 
 
-def _call_each(impls: tuple[Impl, ...], kwargs: Mapping[str, Any]) -> _Pending:
+def _call_each(impls: tuple[Impl, ...], kwargs: Mapping[str, Any]) -> Pending:
     """Call every implementation, logging failures; returns the awaitables they gave back."""
-    pending: _Pending = []
+    pending: Pending = []
     for impl in impls:
         try:
             result = impl.function(*[kwargs[name] for name in impl.argnames])
@@ -334,49 +329,8 @@ def _call_each(impls: tuple[Impl, ...], kwargs: Mapping[str, Any]) -> _Pending:
     return pending
 
 
-async def _await_all(pending: _Pending, failures: _Failures | None) -> _Failures | None:
-    """Await the awaitables concurrently; returns `failures` plus theirs."""
-    if len(pending) == 1:  # the common case: no gather, no extra task
-        outcomes: list[object] = []
-        try:
-            outcomes.append(await pending[0][1])
-        except (Exception, asyncio.CancelledError) as exc:
-            outcomes.append(exc)
-    else:
-        outcomes = await asyncio.gather(*(aw for _, aw in pending), return_exceptions=True)
-    for (impl, _), outcome in zip(pending, outcomes, strict=True):
-        if isinstance(outcome, asyncio.CancelledError) and _being_cancelled():
-            raise outcome
-        if isinstance(outcome, Exception | asyncio.CancelledError):
-            failures = failures or []
-            failures.append((impl, outcome))
-        elif isinstance(outcome, BaseException):
-            raise outcome
-    return failures
-
-
-async def _await_logged(pending: _Pending) -> None:
-    for impl, outcome in zip(pending, await _gather(pending), strict=True):
-        if isinstance(outcome, BaseException):
-            logger.error(
-                "%s of plugin %r failed", impl[0].hook, impl[0].plugin_name, exc_info=outcome
-            )
-
-
-async def _gather(pending: _Pending) -> list[object]:
-    return await asyncio.gather(*(aw for _, aw in pending), return_exceptions=True)
-
-
-def _close(pending: _Pending | None) -> None:
-    # Coroutines that never ran (the loop refused them) are closed, not left to warn.
-    for _, awaitable in pending or ():
-        if inspect.iscoroutine(awaitable):
-            awaitable.close()
-
-
-def _being_cancelled() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
+def _is_async(store: DedupeStore | AsyncDedupeStore) -> TypeGuard[AsyncDedupeStore]:
+    return inspect.iscoroutinefunction(store.claim)
 
 
 def _log_background(result: DispatchResult) -> None:
