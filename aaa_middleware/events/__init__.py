@@ -6,12 +6,17 @@ struct per delivered item, in delivery order. Each struct's ``kind`` is one of :
 
 from __future__ import annotations
 
-from .decode import Activity, Event, decode_activity
+from .base import BaseEvent, XObject
+from .decode import Activity, decode_activity
 from .direct import (
     App,
     Attachment,
     CallToAction,
     CompactUser,
+    DirectMessage,
+    DirectMessageRead,
+    DirectMessageTyping,
+    DMEvent,
     DMTarget,
     MessageCreate,
     MessageData,
@@ -20,15 +25,26 @@ from .direct import (
     QuickReplyOption,
     QuickReplyResponse,
 )
+from .entities import (
+    Entities,
+    ExtendedEntities,
+    Hashtag,
+    Media,
+    MediaSize,
+    MediaSizes,
+    Symbol,
+    UrlEntity,
+    UserEntities,
+    UserEntityUrls,
+    UserMention,
+    VideoInfo,
+    VideoVariant,
+)
 from .kinds import (
     KINDS,
-    BaseEvent,
     Block,
     DeletedStatus,
-    DirectMessage,
-    DirectMessageRead,
-    DirectMessageTyping,
-    DMEvent,
+    Event,
     Favorite,
     Follow,
     Mute,
@@ -49,25 +65,11 @@ from .twitter import (
     Coordinates,
     EditControls,
     EditHistory,
-    Entities,
-    ExtendedEntities,
     ExtendedTweet,
-    Hashtag,
-    Media,
-    MediaSize,
-    MediaSizes,
     Permalink,
     Place,
-    Symbol,
     Tweet,
-    UrlEntity,
     User,
-    UserEntities,
-    UserEntityUrls,
-    UserMention,
-    VideoInfo,
-    VideoVariant,
-    XObject,
 )
 from .xaa import (
     XAA_PAYLOAD_TYPES,

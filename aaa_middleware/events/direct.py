@@ -1,4 +1,4 @@
-"""Direct-message objects: ``message_create`` and the ``users`` / ``apps`` maps beside it.
+"""Direct-message events, and their objects: ``message_create`` and the ``users`` / ``apps`` maps.
 
 DM deliveries describe people by id only; the names and pictures live in the delivery's top-level
 ``users`` map (compact user entries, not v1.1 User objects) and the sending app, when there is
@@ -7,9 +7,16 @@ one, in ``apps``.
 
 from __future__ import annotations
 
-from .twitter import Entities, Media, XObject
+from typing import ClassVar
+
+from .base import BaseEvent, XObject
+from .entities import Entities, Media
 
 __all__ = [
+    "DMEvent",
+    "DirectMessage",
+    "DirectMessageRead",
+    "DirectMessageTyping",
     "App",
     "Attachment",
     "CallToAction",
@@ -117,3 +124,84 @@ class MessageEvent(XObject, frozen=True):
     type: str = "message_create"
     # Required when ``type`` is ``message_create``, the only type X documents.
     message_create: MessageCreate | None = None
+
+
+class DMEvent(BaseEvent, frozen=True):
+    """A DM-related event. ``users`` and ``apps`` are the delivery's maps, shared, not copied."""
+
+    users: dict[str, CompactUser]
+    apps: dict[str, App]
+
+
+class DirectMessage(DMEvent, frozen=True):
+    """A DM sent or received by the subscribed user (including DMs the app itself sent)."""
+
+    kind: ClassVar[str] = "direct_message"
+    id: str
+    created_timestamp: str
+    message_create: MessageCreate
+    type: str = "message_create"
+
+    @property
+    def actor_id(self) -> str:
+        return self.message_create.sender_id
+
+    @property
+    def sender(self) -> CompactUser | None:
+        return self.users.get(self.message_create.sender_id)
+
+    @property
+    def recipient(self) -> CompactUser | None:
+        return self.users.get(self.message_create.target.recipient_id)
+
+    @property
+    def source_app(self) -> App | None:
+        app_id = self.message_create.source_app_id
+        return None if app_id is None else self.apps.get(app_id)
+
+    def _dedupe_rest(self) -> str:
+        return self.id
+
+
+class DirectMessageTyping(DMEvent, frozen=True):
+    """``sender_id`` is typing a DM to ``target.recipient_id``."""
+
+    kind: ClassVar[str] = "direct_message_typing"
+    created_timestamp: str
+    sender_id: str
+    target: DMTarget
+
+    @property
+    def actor_id(self) -> str:
+        return self.sender_id
+
+    @property
+    def sender(self) -> CompactUser | None:
+        return self.users.get(self.sender_id)
+
+    def _dedupe_rest(self) -> str:
+        return f"{self.sender_id}:{self.target.recipient_id}:{self.created_timestamp}"
+
+
+class DirectMessageRead(DMEvent, frozen=True):
+    """``sender_id`` read the conversation up to ``last_read_event_id``."""
+
+    kind: ClassVar[str] = "direct_message_read"
+    created_timestamp: str
+    sender_id: str
+    target: DMTarget
+    last_read_event_id: str
+
+    @property
+    def actor_id(self) -> str:
+        return self.sender_id
+
+    @property
+    def sender(self) -> CompactUser | None:
+        return self.users.get(self.sender_id)
+
+    def _dedupe_rest(self) -> str:
+        return (
+            f"{self.sender_id}:{self.target.recipient_id}:"
+            f"{self.last_read_event_id}:{self.created_timestamp}"
+        )

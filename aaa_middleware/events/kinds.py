@@ -30,22 +30,18 @@ unknown                    the key ``:`` the BLAKE2b-128 hex digest of ``raw``
 from __future__ import annotations
 
 import hashlib
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
-import msgspec
-
-from .direct import App, CompactUser, DMTarget, MessageCreate
-from .twitter import Tweet, User, XObject
+from .base import BaseEvent, XObject
+from .direct import DirectMessage, DirectMessageRead, DirectMessageTyping
+from .twitter import Tweet, User
+from .xaa import XAAEvent
 
 __all__ = [
     "KINDS",
-    "BaseEvent",
+    "Event",
     "Block",
     "DeletedStatus",
-    "DirectMessage",
-    "DirectMessageRead",
-    "DirectMessageTyping",
-    "DMEvent",
     "Favorite",
     "Follow",
     "Mute",
@@ -80,26 +76,6 @@ KINDS: tuple[str, ...] = (
     "xaa",
     "unknown",
 )
-
-
-class BaseEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """Fields shared by every event; ``kind`` is a class constant."""
-
-    kind: ClassVar[str]
-    for_user_id: str | None
-    raw: bytes
-
-    @property
-    def actor_id(self) -> str | None:
-        """The id of the user who caused the event, or None where nobody did."""
-        return None
-
-    @property
-    def dedupe_key(self) -> str:
-        return f"{self.kind}:{self.for_user_id or ''}:{self._dedupe_rest()}"
-
-    def _dedupe_rest(self) -> str:
-        raise NotImplementedError
 
 
 class TweetCreate(BaseEvent, frozen=True):
@@ -219,87 +195,6 @@ class UserRevoke(BaseEvent, frozen=True):
         return f"{self.source.user_id}:{self.target.app_id}:{self.date_time}"
 
 
-class DMEvent(BaseEvent, frozen=True):
-    """A DM-related event. ``users`` and ``apps`` are the delivery's maps, shared, not copied."""
-
-    users: dict[str, CompactUser]
-    apps: dict[str, App]
-
-
-class DirectMessage(DMEvent, frozen=True):
-    """A DM sent or received by the subscribed user (including DMs the app itself sent)."""
-
-    kind: ClassVar[str] = "direct_message"
-    id: str
-    created_timestamp: str
-    message_create: MessageCreate
-    type: str = "message_create"
-
-    @property
-    def actor_id(self) -> str:
-        return self.message_create.sender_id
-
-    @property
-    def sender(self) -> CompactUser | None:
-        return self.users.get(self.message_create.sender_id)
-
-    @property
-    def recipient(self) -> CompactUser | None:
-        return self.users.get(self.message_create.target.recipient_id)
-
-    @property
-    def source_app(self) -> App | None:
-        app_id = self.message_create.source_app_id
-        return None if app_id is None else self.apps.get(app_id)
-
-    def _dedupe_rest(self) -> str:
-        return self.id
-
-
-class DirectMessageTyping(DMEvent, frozen=True):
-    """``sender_id`` is typing a DM to ``target.recipient_id``."""
-
-    kind: ClassVar[str] = "direct_message_typing"
-    created_timestamp: str
-    sender_id: str
-    target: DMTarget
-
-    @property
-    def actor_id(self) -> str:
-        return self.sender_id
-
-    @property
-    def sender(self) -> CompactUser | None:
-        return self.users.get(self.sender_id)
-
-    def _dedupe_rest(self) -> str:
-        return f"{self.sender_id}:{self.target.recipient_id}:{self.created_timestamp}"
-
-
-class DirectMessageRead(DMEvent, frozen=True):
-    """``sender_id`` read the conversation up to ``last_read_event_id``."""
-
-    kind: ClassVar[str] = "direct_message_read"
-    created_timestamp: str
-    sender_id: str
-    target: DMTarget
-    last_read_event_id: str
-
-    @property
-    def actor_id(self) -> str:
-        return self.sender_id
-
-    @property
-    def sender(self) -> CompactUser | None:
-        return self.users.get(self.sender_id)
-
-    def _dedupe_rest(self) -> str:
-        return (
-            f"{self.sender_id}:{self.target.recipient_id}:"
-            f"{self.last_read_event_id}:{self.created_timestamp}"
-        )
-
-
 class ReplayJobStatus(BaseEvent, frozen=True):
     """A replay job finished; ``job_state`` is ``"Complete"`` or ``"Incomplete"``."""
 
@@ -330,3 +225,23 @@ class UnknownEvent(BaseEvent, frozen=True):
 
     def _dedupe_rest(self) -> str:
         return f"{self.key}:{hashlib.blake2b(self.raw, digest_size=16).hexdigest()}"
+
+
+Event: TypeAlias = (
+    TweetCreate
+    | TweetDelete
+    | Favorite
+    | Follow
+    | Unfollow
+    | Block
+    | Unblock
+    | Mute
+    | Unmute
+    | UserRevoke
+    | DirectMessage
+    | DirectMessageTyping
+    | DirectMessageRead
+    | ReplayJobStatus
+    | XAAEvent
+    | UnknownEvent
+)

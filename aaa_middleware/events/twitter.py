@@ -16,140 +16,20 @@ from __future__ import annotations
 
 import msgspec
 
+from .base import XObject, epoch_millis
+from .entities import Entities, ExtendedEntities, UserEntities
+
 __all__ = [
     "BoundingBox",
     "Coordinates",
     "EditControls",
     "EditHistory",
-    "Entities",
-    "ExtendedEntities",
     "ExtendedTweet",
-    "Hashtag",
-    "Media",
-    "MediaSize",
-    "MediaSizes",
     "Permalink",
     "Place",
-    "Symbol",
     "Tweet",
-    "UrlEntity",
     "User",
-    "UserEntities",
-    "UserEntityUrls",
-    "UserMention",
-    "VideoInfo",
-    "VideoVariant",
-    "XObject",
 ]
-
-
-# Frozen because one decoded delivery is handed to many independent hooks: none of them should be
-# able to change what the next one sees. gc=False is safe for the same reason: a frozen struct that
-# only holds strings, numbers, other such structs and lists of them cannot close a reference cycle.
-class XObject(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """Base of every object decoded from a delivery."""
-
-
-def epoch_millis(value: int | str) -> int:
-    """Normalise an epoch-milliseconds value that X sends either as a number or a string."""
-    if isinstance(value, int):
-        return value
-    # int() alone would also take " 12", "1_2" and non-ASCII digits.
-    if not (value.isascii() and value.isdigit()):
-        raise ValueError(f"Expected epoch milliseconds as a decimal string, got {value!r}")
-    return int(value)
-
-
-class Hashtag(XObject, frozen=True):
-    text: str
-    indices: tuple[int, int]
-
-
-class Symbol(XObject, frozen=True):
-    """A cashtag such as ``$TWTR``."""
-
-    text: str
-    indices: tuple[int, int]
-
-
-class UrlEntity(XObject, frozen=True):
-    url: str
-    expanded_url: str | None = None
-    display_url: str | None = None
-    indices: tuple[int, int] | None = None
-
-
-class UserMention(XObject, frozen=True):
-    id_str: str
-    screen_name: str
-    name: str | None = None
-    indices: tuple[int, int] | None = None
-
-
-class MediaSize(XObject, frozen=True):
-    w: int
-    h: int
-    resize: str
-
-
-class MediaSizes(XObject, frozen=True):
-    thumb: MediaSize | None = None
-    small: MediaSize | None = None
-    medium: MediaSize | None = None
-    large: MediaSize | None = None
-
-
-class VideoVariant(XObject, frozen=True):
-    content_type: str
-    url: str
-    bitrate: int | None = None
-
-
-class VideoInfo(XObject, frozen=True):
-    aspect_ratio: tuple[int, int] | None = None
-    duration_millis: int | None = None
-    variants: list[VideoVariant] = []
-
-
-class Media(XObject, frozen=True):
-    """A photo, video or GIF, in ``entities`` / ``extended_entities`` or a DM attachment."""
-
-    id_str: str
-    type: str
-    media_url_https: str
-    media_url: str | None = None
-    url: str | None = None
-    display_url: str | None = None
-    expanded_url: str | None = None
-    indices: tuple[int, int] | None = None
-    sizes: MediaSizes | None = None
-    video_info: VideoInfo | None = None
-    ext_alt_text: str | None = None
-    source_status_id_str: str | None = None
-    source_user_id_str: str | None = None
-
-
-class Entities(XObject, frozen=True):
-    hashtags: list[Hashtag] = []
-    urls: list[UrlEntity] = []
-    user_mentions: list[UserMention] = []
-    symbols: list[Symbol] = []
-    media: list[Media] = []
-
-
-class ExtendedEntities(XObject, frozen=True):
-    """All media of a post (``entities.media`` only ever holds the first one)."""
-
-    media: list[Media] = []
-
-
-class UserEntityUrls(XObject, frozen=True):
-    urls: list[UrlEntity] = []
-
-
-class UserEntities(XObject, frozen=True):
-    url: UserEntityUrls | None = None
-    description: UserEntityUrls | None = None
 
 
 class User(XObject, frozen=True):

@@ -14,9 +14,8 @@ from typing import ClassVar, TypeAlias
 
 import msgspec
 
+from .base import BaseEvent, XObject
 from .direct import MessageEvent
-from .kinds import BaseEvent
-from .twitter import XObject
 
 __all__ = [
     "XAA_PAYLOAD_TYPES",
