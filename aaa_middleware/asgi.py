@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
+from .dedupe import AsyncDedupeStore, DedupeStore
 from .dispatch import Dispatcher
 from .errors import WebhookError
 from .sansio import ACCEPTED, HANDLER_FAILED, NOT_FOUND, Receiver, Reply
@@ -26,6 +27,7 @@ class ASGIMiddleware:
     CRC checks and deliveries on exactly that path and hands every other request, websocket and
     lifespan scope to `app`. Without `app` it is a standalone ASGI app that answers 404
     elsewhere. Keyword options are the fields of `Settings`; or pass ``settings=`` whole.
+    `dedupe_store` replaces the in-memory store, e.g. with one shared by several processes.
     """
 
     def __init__(
@@ -34,12 +36,13 @@ class ASGIMiddleware:
         *,
         settings: Settings | None = None,
         plugins: Sequence[object] = (),
+        dedupe_store: DedupeStore | AsyncDedupeStore | None = None,
         **options: Any,
     ) -> None:
         self.app = app
         self.settings = settings if settings is not None else Settings.build(**options)
         self.receiver = Receiver(self.settings)
-        self.dispatcher = Dispatcher(self.settings, plugins=plugins)
+        self.dispatcher = Dispatcher(self.settings, plugins=plugins, dedupe_store=dedupe_store)
         self._path = self.settings.path
         self._background = self.settings.delivery == "background"
         self._started = False

@@ -8,6 +8,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .dedupe import AsyncDedupeStore, DedupeStore
 from .dispatch import Dispatcher
 from .errors import MalformedRequest, WebhookError
 from .sansio import ACCEPTED, HANDLER_FAILED, NOT_FOUND, Receiver, Reply
@@ -34,12 +35,13 @@ class WSGIMiddleware:
         *,
         settings: Settings | None = None,
         plugins: Sequence[object] = (),
+        dedupe_store: DedupeStore | AsyncDedupeStore | None = None,
         **options: Any,
     ) -> None:
         self.app = app
         self.settings = settings if settings is not None else Settings.build(**options)
         self.receiver = Receiver(self.settings)
-        self.dispatcher = Dispatcher(self.settings, plugins=plugins)
+        self.dispatcher = Dispatcher(self.settings, plugins=plugins, dedupe_store=dedupe_store)
         # PEP 3333 hands the path over as latin-1 decoded bytes; compare in that form.
         self._path = self.settings.path.encode("utf-8").decode("latin-1")
         self._background = self.settings.delivery == "background"

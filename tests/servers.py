@@ -52,5 +52,10 @@ def waitress_server(app) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
+        # Let in-flight requests finish before the sockets they answer on go away.
+        server.task_dispatcher.shutdown(cancel_pending=False, timeout=10)
         server.close()
+        for channel in list(server._map.values()):  # type: ignore[attr-defined]
+            channel.close()
         thread.join(10)
+        assert not thread.is_alive(), "waitress did not stop"
