@@ -1,6 +1,7 @@
 """Wire shapes of the items that events are built from, and the decoders for them.
 
-Each decoder is built once, here: building one costs far more than a decode.
+Each decoder is built once, at import: building one per call would cost about as much as the
+decode itself.
 """
 
 from __future__ import annotations

@@ -40,7 +40,13 @@ class BaseEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     @property
     def dedupe_key(self) -> str:
+        """Identical for every copy of this event (retries, replays), unique among others.
+
+        Computed on access rather than at decode time: only dispatch reads it, once per event.
+        The rule per kind is tabled in :mod:`aaa_middleware.events.kinds`.
+        """
         return f"{self.kind}:{self.for_user_id or ''}:{self._dedupe_rest()}"
 
     def _dedupe_rest(self) -> str:
+        """The kind-specific part of :attr:`dedupe_key`; every concrete event defines it."""
         raise NotImplementedError

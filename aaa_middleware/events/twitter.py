@@ -82,15 +82,15 @@ class User(XObject, frozen=True):
 
 
 class Coordinates(XObject, frozen=True):
-    """GeoJSON point, longitude first."""
+    """GeoJSON point, longitude first (GeoJSON allows a third, altitude, element)."""
 
     type: str
-    coordinates: tuple[float, float]
+    coordinates: tuple[float, ...]
 
 
 class BoundingBox(XObject, frozen=True):
     type: str
-    coordinates: list[list[tuple[float, float]]]
+    coordinates: list[list[tuple[float, ...]]]
 
 
 class Place(XObject, frozen=True):
