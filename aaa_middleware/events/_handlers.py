@@ -259,5 +259,3 @@ HANDLERS: dict[str, Callable[[str, Raw, Context, Out], None]] = {
     "replay_job_status": _replay_job_status,
     "data": _xaa,
 }
-
-# Envelope keys: read before the events, whatever their position in the body.

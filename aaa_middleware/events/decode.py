@@ -24,7 +24,10 @@ __all__ = ["Activity", "decode_activity"]
 
 
 class Activity(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """One decoded delivery: its events in delivery order, and the envelope around them."""
+    """One decoded delivery: its events in delivery order, and the envelope around them.
+
+    ``users`` and ``apps`` are the DM maps; every DM event of the delivery holds the same dicts.
+    """
 
     events: tuple[Event, ...]
     for_user_id: str | None = None
@@ -34,6 +37,7 @@ class Activity(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     apps: dict[str, App] = {}
 
 
+# Envelope keys: read before the events, whatever their position in the body.
 _ENVELOPE_KEYS = frozenset({"for_user_id", "user_has_blocked", "is_blocked_by", "users", "apps"})
 
 
