@@ -52,7 +52,7 @@ class AsyncDedupeStore(Protocol):
 class MemoryDedupeStore:
     """A bounded, TTL-based store in this process's memory; one per receiver.
 
-    :param max_entries: at most this many keys are remembered; beyond it the oldest claims are
+    :param max_entries: at most this many keys are held; beyond it the oldest claims are
         forgotten first (a very late retry of one of them would then run again).
     :param clock: a monotonic clock in seconds, injectable for tests.
 
@@ -73,13 +73,19 @@ class MemoryDedupeStore:
 
     def claim(self, key: str, ttl: float) -> bool:
         now = self._clock()
+        expiries = self._expiries
         with self._lock:
-            expiry = self._expiries.get(key)
-            if expiry is not None and expiry > now:
-                return False
-            self._expiries[key] = now + ttl
-            self._expiries.move_to_end(key)
-            self._prune(now)
+            expiry = expiries.get(key)
+            if expiry is not None:
+                if expiry > now:
+                    return False
+                del expiries[key]  # expired: claimed anew, so it moves to the back
+            expiries[key] = now + ttl
+            # Expired keys are harmless (each claim checks its own key's expiry), so they are
+            # only dropped when room is needed: one TTL for every key makes claim order expiry
+            # order, and the front holds the expired and then the oldest claims.
+            while len(expiries) > self.max_entries:
+                expiries.popitem(last=False)
             return True
 
     def release(self, key: str) -> None:
@@ -87,18 +93,9 @@ class MemoryDedupeStore:
             self._expiries.pop(key, None)
 
     def __len__(self) -> int:
+        """Keys held, including expired ones not yet dropped (at most `max_entries`)."""
         return len(self._expiries)
 
     def __contains__(self, key: object) -> bool:
         expiry = self._expiries.get(key) if isinstance(key, str) else None
         return expiry is not None and expiry > self._clock()
-
-    def _prune(self, now: float) -> None:
-        # With one TTL for every key, claim order is expiry order, so expired keys sit at the
-        # front; stopping at the first live one keeps each claim O(1) amortised.
-        expiries = self._expiries
-        while expiries:
-            oldest = next(iter(expiries.values()))
-            if oldest > now and len(expiries) <= self.max_entries:
-                break
-            expiries.popitem(last=False)

@@ -18,8 +18,7 @@ import inspect
 import logging
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from .background import (
     BackgroundTasks,
@@ -45,8 +44,7 @@ __all__ = ["DispatchResult", "Dispatcher"]
 logger = logging.getLogger("aaa_middleware.dispatch")
 
 
-@dataclass(frozen=True, slots=True)
-class DispatchResult:
+class DispatchResult(NamedTuple):
     """What happened to the events of one delivery.
 
     :param dispatched: events whose hooks ran (failed ones included).
@@ -113,34 +111,39 @@ class Dispatcher:
         """Dispatch every event of `delivery`, awaiting async implementations (ASGI edge)."""
         if not self._started:
             await self.astartup()
-        store, astore, ttl = self._store, self._astore, self._ttl
+        store, astore, ttl, plan = self._store, self._astore, self._ttl, self.host.event_impls
         dispatched = duplicates = ignored = failed = 0
         for event in delivery.activity.events:
-            actor = event.actor_id
-            if self._ignore_self and actor is not None and actor == event.for_user_id:
+            if self._ignore_self and _caused_by_account(event):
                 ignored += 1
                 continue
-            key = event.dedupe_key
-            if store is not None and not store.claim(key, ttl):
-                duplicates += 1
-                continue
-            if astore is not None and not await astore.claim(key, ttl):
-                duplicates += 1
+            key = ""  # read only with a store: building a dedupe key is not free
+            if store is not None:
+                key = event.dedupe_key
+                if not store.claim(key, ttl):
+                    duplicates += 1
+                    continue
+            elif astore is not None:
+                key = event.dedupe_key
+                if not await astore.claim(key, ttl):
+                    duplicates += 1
+                    continue
+            dispatched += 1
+            if not (impls := plan(event.kind)):
                 continue
             ok = False
             try:
-                failures, pending = self._start(event, delivery)
+                failures, pending = self._start(impls, event, delivery)
                 if pending is not None or failures is not None:
                     failures = await self._complete(event, delivery, failures, pending)
                 ok = failures is None
             finally:
                 if not ok:  # failed, or cancelled half-way: let the retry run it again
+                    failed += 1
                     if store is not None:
                         store.release(key)
                     elif astore is not None:
                         await astore.release(key)
-            dispatched += 1
-            failed += not ok
         return DispatchResult(dispatched, duplicates, ignored, failed)
 
     def dispatch_sync(self, delivery: Delivery) -> DispatchResult:
@@ -148,24 +151,31 @@ class Dispatcher:
         this thread's private event loop (WSGI edge). Must not be called from a running loop."""
         if not self._started:
             self.startup()
-        store, astore, ttl, run = self._store, self._astore, self._ttl, self._loops.run
+        store, astore, ttl, plan = self._store, self._astore, self._ttl, self.host.event_impls
+        run = self._loops.run
         dispatched = duplicates = ignored = failed = 0
         for event in delivery.activity.events:
-            actor = event.actor_id
-            if self._ignore_self and actor is not None and actor == event.for_user_id:
+            if self._ignore_self and _caused_by_account(event):
                 ignored += 1
                 continue
-            key = event.dedupe_key
-            if store is not None and not store.claim(key, ttl):
-                duplicates += 1
-                continue
-            if astore is not None and not run(astore.claim(key, ttl)):
-                duplicates += 1
+            key = ""
+            if store is not None:
+                key = event.dedupe_key
+                if not store.claim(key, ttl):
+                    duplicates += 1
+                    continue
+            elif astore is not None:
+                key = event.dedupe_key
+                if not run(astore.claim(key, ttl)):
+                    duplicates += 1
+                    continue
+            dispatched += 1
+            if not (impls := plan(event.kind)):
                 continue
             ok = False
             pending = None
             try:
-                failures, pending = self._start(event, delivery)
+                failures, pending = self._start(impls, event, delivery)
                 if pending is not None:
                     failures = run(self._complete(event, delivery, failures, pending))
                 elif failures is not None and (reports := self._report(event, delivery, failures)):
@@ -173,20 +183,21 @@ class Dispatcher:
                 ok = failures is None
             finally:
                 if not ok:
+                    failed += 1
                     close_unawaited(pending)
                     if store is not None:
                         store.release(key)
                     elif astore is not None:
                         run(astore.release(key))
-            dispatched += 1
-            failed += not ok
         return DispatchResult(dispatched, duplicates, ignored, failed)
 
-    def _start(self, event: Event, delivery: Delivery) -> tuple[Failures | None, Pending | None]:
+    def _start(
+        self, impls: tuple[Impl, ...], event: Event, delivery: Delivery
+    ) -> tuple[Failures | None, Pending | None]:
         # The hot path: no allocation unless an implementation fails or returns an awaitable.
         failures: Failures | None = None
         pending: Pending | None = None
-        for impl in self.host.event_impls(event.kind):
+        for impl in impls:
             try:
                 if impl.takes_delivery:
                     result = impl.function(event, delivery)
@@ -327,6 +338,11 @@ def _call_each(impls: tuple[Impl, ...], kwargs: Mapping[str, Any]) -> Pending:
         if result is not None and inspect.isawaitable(result):
             pending.append((impl, result))
     return pending
+
+
+def _caused_by_account(event: Event) -> bool:
+    actor = event.actor_id
+    return actor is not None and actor == event.for_user_id
 
 
 def _is_async(store: DedupeStore | AsyncDedupeStore) -> TypeGuard[AsyncDedupeStore]:

@@ -42,14 +42,16 @@ def test_ttl_expiry_with_injected_clock():
     assert store.claim("a", 60)
 
 
-def test_expired_keys_are_pruned():
+def test_expired_keys_make_room_first():
     clock = Clock()
-    store = MemoryDedupeStore(10, clock=clock)
+    store = MemoryDedupeStore(3, clock=clock)
     for key in "abc":
         store.claim(key, 10)
     clock.now += 11
     store.claim("d", 10)
-    assert len(store) == 1
+    assert len(store) == 3
+    assert "d" in store
+    assert not any(key in store for key in "abc")
 
 
 def test_bounded_evicts_oldest():
