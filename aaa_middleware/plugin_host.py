@@ -7,12 +7,12 @@ own and keep one failure from stopping the others, something ``pm.hook.<name>(..
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib.metadata
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pluggy
@@ -69,7 +69,7 @@ class Impl:
         return f"<Impl {self.hook} of {self.plugin_name!r}>"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class PluginInfo:
     """What `PluginHost.list_plugins` reports about one registered plugin.
 
@@ -86,13 +86,7 @@ class PluginInfo:
     hooks: tuple[str, ...]
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "source": self.source,
-            "distribution": self.distribution,
-            "version": self.version,
-            "hooks": list(self.hooks),
-        }
+        return {**dataclasses.asdict(self), "hooks": list(self.hooks)}
 
 
 class _Manager(pluggy.PluginManager):
@@ -318,8 +312,4 @@ def _describe(value: object) -> str:
     label = getattr(value, "secret_label", None)
     if isinstance(label, str):
         return f"<delivery secret={label!r} remote={getattr(value, 'remote_addr', None)!r}>"
-    if isinstance(value, Settings):
-        return "<settings>"
-    if isinstance(value, BaseException):
-        return f"<{type(value).__name__}>"
     return repr(value) if isinstance(value, str | int | type(None)) else f"<{type(value).__name__}>"
