@@ -78,9 +78,12 @@ async def await_logged(pending: Pending) -> None:
 
 
 def close_unawaited(pending: Pending | None) -> None:
-    """Close coroutines that will never run (their loop refused them), so none warns."""
+    """Close the coroutines that never started (their loop refused them), so none warns."""
     for _, awaitable in pending or ():
-        if inspect.iscoroutine(awaitable):
+        if (
+            inspect.iscoroutine(awaitable)
+            and inspect.getcoroutinestate(awaitable) == "CORO_CREATED"
+        ):
             awaitable.close()
 
 
