@@ -254,6 +254,7 @@ def aaa_rejected(reason: str, status: int, remote_addr: str | None) -> None:
     :param status: the HTTP status answered, e.g. 403.
     :param remote_addr: the peer address the edge saw, if any.
 
-    Sync or async (an async implementation is scheduled, never awaited by the response).
+    Sync or async. Under ASGI an async implementation runs as a background task, so the
+    refusal is answered without waiting for it; under WSGI it is run to completion first.
     A failure is logged and changes nothing.
     """
