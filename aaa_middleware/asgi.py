@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
@@ -12,6 +13,8 @@ from .sansio import ACCEPTED, HANDLER_FAILED, NOT_FOUND, Receiver, Reply
 from .settings import Settings
 
 __all__ = ["ASGIApp", "ASGIMiddleware"]
+
+logger = logging.getLogger("aaa_middleware.asgi")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -103,18 +106,13 @@ class ASGIMiddleware:
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.app is None:
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await self._startup()
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await self._shutdown()
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await self._answer_lifespan(receive, send, startup_seen=False)
+            return
 
         # Take part in the inner app's lifespan without replacing it: our start-up runs when the
         # server announces start-up, our drain and shutdown once the app has finished its own.
+        answered = False
+
         async def lifespan_receive() -> Message:
             message = await receive()
             if message["type"] == "lifespan.startup" and not self._started:
@@ -122,14 +120,37 @@ class ASGIMiddleware:
             return message
 
         async def lifespan_send(message: Message) -> None:
-            if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
+            nonlocal answered
+            if message["type"].startswith("lifespan.startup."):
+                answered = True
+            elif message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
                 await self._shutdown()
             await send(message)
 
         assert self.app is not None
-        await self.app(scope, lifespan_receive, lifespan_send)
+        try:
+            await self.app(scope, lifespan_receive, lifespan_send)
+        except Exception:
+            if answered:
+                raise
+            # An app that does not speak lifespan (Django's ASGI handler raises, others just
+            # return) would leave the plugins without start-up and shutdown: answer for it.
+            logger.debug("the inner app does not support lifespan; answering it here")
+        if not answered:
+            await self._answer_lifespan(receive, send, startup_seen=self._started)
+
+    async def _answer_lifespan(self, receive: Receive, send: Send, *, startup_seen: bool) -> None:
+        if not startup_seen:
+            await receive()  # lifespan.startup
+            await self._startup()
+        await send({"type": "lifespan.startup.complete"})
+        await receive()  # lifespan.shutdown
+        await self._shutdown()
+        await send({"type": "lifespan.shutdown.complete"})
 
 
 async def _send_reply(send: Send, reply: Reply) -> None:
-    await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
+    # A fresh list each time: middleware around us (GZip) edits response headers in place.
+    headers = list(reply.headers)
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": reply.body})

@@ -232,3 +232,39 @@ async def test_client_disconnect_mid_body_sends_nothing():
 
 def _str(headers):
     return [(k.decode(), v.decode()) for k, v in headers]
+
+
+async def _no_lifespan_raises(scope, receive, send):
+    if scope["type"] == "lifespan":
+        raise ValueError("Django can only handle ASGI/HTTP connections, not lifespan.")
+
+
+async def _no_lifespan_returns(scope, receive, send):
+    return None
+
+
+@pytest.mark.parametrize("inner", [_no_lifespan_raises, _no_lifespan_returns])
+async def test_lifespan_is_answered_for_an_inner_app_without_one(inner):
+    middleware, recorder = make(inner)
+    communicator = ApplicationCommunicator(middleware, {"type": "lifespan"})
+    await communicator.send_input({"type": "lifespan.startup"})
+    assert await communicator.receive_output(timeout=1) == {"type": "lifespan.startup.complete"}
+    assert recorder.lifecycle == ["startup"]
+    await communicator.send_input({"type": "lifespan.shutdown"})
+    assert await communicator.receive_output(timeout=1) == {"type": "lifespan.shutdown.complete"}
+    await communicator.wait(timeout=1)
+    assert recorder.lifecycle == ["startup", "shutdown"]
+
+
+async def test_a_failing_inner_lifespan_still_fails_after_answering():
+    async def inner(scope, receive, send):
+        await receive()
+        await send({"type": "lifespan.startup.failed", "message": "no database"})
+        raise RuntimeError("no database")
+
+    middleware, _ = make(inner)
+    communicator = ApplicationCommunicator(middleware, {"type": "lifespan"})
+    await communicator.send_input({"type": "lifespan.startup"})
+    assert (await communicator.receive_output(timeout=1))["type"] == "lifespan.startup.failed"
+    with pytest.raises(RuntimeError, match="no database"):
+        await communicator.wait(timeout=1)
