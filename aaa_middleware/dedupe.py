@@ -16,13 +16,22 @@ accepts either kind.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
-__all__ = ["AsyncDedupeStore", "DedupeStore", "MemoryDedupeStore"]
+__all__ = [
+    "AsyncDedupeStore",
+    "AsyncOutageTolerantStore",
+    "DedupeStore",
+    "MemoryDedupeStore",
+    "OutageTolerantStore",
+]
+
+logger = logging.getLogger("aaa_middleware.dedupe")
 
 
 class DedupeStore(Protocol):
@@ -99,3 +108,62 @@ class MemoryDedupeStore:
     def __contains__(self, key: object) -> bool:
         expiry = self._expiries.get(key) if isinstance(key, str) else None
         return expiry is not None and expiry > self._clock()
+
+
+class OutageTolerantStore:
+    """A shared store whose outages never stop deliveries.
+
+    When the store cannot answer (Redis restarting, a network partition), refusing the event
+    would turn an outage of the dedupe store into lost events once X stops retrying. Instead the
+    event is dispatched anyway: at least once, possibly twice, and the failure is logged.
+    """
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: DedupeStore) -> None:
+        self.store = store
+
+    def claim(self, key: str, ttl: float) -> bool:
+        try:
+            return self.store.claim(key, ttl)
+        except Exception:
+            logger.exception("dedupe store unavailable; dispatching %s without dedupe", key)
+            return True
+
+    def release(self, key: str) -> None:
+        try:
+            self.store.release(key)
+        except Exception:
+            logger.exception("dedupe store unavailable; could not release %s", key)
+
+    def close(self) -> None:
+        close = getattr(self.store, "close", None)
+        if close is not None:
+            close()
+
+
+class AsyncOutageTolerantStore:
+    """`OutageTolerantStore` for an `AsyncDedupeStore`."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: AsyncDedupeStore) -> None:
+        self.store = store
+
+    async def claim(self, key: str, ttl: float) -> bool:
+        try:
+            return await self.store.claim(key, ttl)
+        except Exception:
+            logger.exception("dedupe store unavailable; dispatching %s without dedupe", key)
+            return True
+
+    async def release(self, key: str) -> None:
+        try:
+            await self.store.release(key)
+        except Exception:
+            logger.exception("dedupe store unavailable; could not release %s", key)
+
+    async def aclose(self) -> None:
+        aclose = getattr(self.store, "aclose", None)
+        if aclose is not None:
+            await aclose()

@@ -17,7 +17,7 @@ import asyncio
 import inspect
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from .background import (
@@ -30,7 +30,13 @@ from .background import (
     await_logged,
     close_unawaited,
 )
-from .dedupe import AsyncDedupeStore, DedupeStore, MemoryDedupeStore
+from .dedupe import (
+    AsyncDedupeStore,
+    AsyncOutageTolerantStore,
+    DedupeStore,
+    MemoryDedupeStore,
+    OutageTolerantStore,
+)
 from .plugin_host import Impl, PluginHost
 
 if TYPE_CHECKING:
@@ -85,11 +91,13 @@ class Dispatcher:
     ) -> None:
         self.settings = settings
         self.host = PluginHost(settings, plugins, environ=environ)
-        store = (
-            dedupe_store
-            if dedupe_store is not None
-            else MemoryDedupeStore(settings.dedupe_max_entries)
-        )
+        store: DedupeStore | AsyncDedupeStore
+        if dedupe_store is None:
+            store = MemoryDedupeStore(settings.dedupe_max_entries)
+        elif _is_async(dedupe_store):
+            store = AsyncOutageTolerantStore(dedupe_store)
+        else:
+            store = OutageTolerantStore(dedupe_store)  # type: ignore[arg-type]  # not async
         self._store = store if settings.dedupe and not _is_async(store) else None
         self._astore = store if settings.dedupe and _is_async(store) else None
         self._ttl = settings.dedupe_ttl
@@ -276,15 +284,26 @@ class Dispatcher:
         self._astarting = None
 
     def shutdown(self) -> None:
-        """Run `aaa_shutdown`. Call `drain` first under the background policy."""
+        """Run `aaa_shutdown`, then close the dedupe store if it has ``close()``. Call `drain`
+        first under the background policy."""
         with self._start_lock:
             self._started = False
             self._run_sync("aaa_shutdown")
+            close = getattr(self.dedupe_store, "close", None)
+            if close is not None:
+                _guarded(close)
 
     async def ashutdown(self) -> None:
-        """`shutdown`, awaiting async implementations. Call `adrain` first."""
+        """`shutdown`, awaiting async implementations and the store's ``aclose()``, if any.
+        Call `adrain` first."""
         self._started = False
         await self._arun("aaa_shutdown")
+        aclose = getattr(self.dedupe_store, "aclose", None)
+        if aclose is not None:
+            try:
+                await aclose()
+            except Exception:
+                logger.exception("closing the dedupe store failed")
 
     def _run_sync(self, hook: str) -> None:
         if pending := _call_each(self.host.impls(hook), {"settings": self.settings}):
@@ -343,6 +362,13 @@ def _call_each(impls: tuple[Impl, ...], kwargs: Mapping[str, Any]) -> Pending:
 def _caused_by_account(event: Event) -> bool:
     actor = event.actor_id
     return actor is not None and actor == event.for_user_id
+
+
+def _guarded(close: Callable[[], object]) -> None:
+    try:
+        close()
+    except Exception:
+        logger.exception("closing the dedupe store failed")
 
 
 def _is_async(store: DedupeStore | AsyncDedupeStore) -> TypeGuard[AsyncDedupeStore]:
