@@ -49,7 +49,7 @@ _LUA = """\
 wrk.method = "POST"
 wrk.path = "{path}"
 wrk.body = [{level}[{body}]{level}]
-wrk.headers["Content-Type"] = "application/json; charset=utf-8"
+wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Twitter-Webhooks-Signature"] = "{signature}"
 
 done = function(summary, latency, requests)
@@ -164,7 +164,7 @@ def _check(port: int, delivery: payloads.Signed) -> None:
             apps.PATH,
             body=delivery.body,
             headers={
-                "Content-Type": "application/json; charset=utf-8",
+                "Content-Type": "application/json",
                 payloads.SIGNATURE_HEADER: delivery.signature.decode("ascii"),
             },
         )

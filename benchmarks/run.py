@@ -121,6 +121,10 @@ def _duration(ns: float) -> str:
     return f"{ns:.0f} ns"
 
 
+def _quartiles(values: Sequence[float]) -> str:
+    return f"{values[0]:.2f}-{values[1]:.2f}"
+
+
 def _micro_json(result: micro.GroupResult) -> dict[str, Any]:
     return {
         "group": result.group,
@@ -134,6 +138,7 @@ def _micro_json(result: micro.GroupResult) -> dict[str, Any]:
                 "median_ns": m.median_ns,
                 "min_ns": m.min_ns,
                 "ratio": result.ratio(m),
+                "ratio_quartiles": list(result.ratio_spread(m)),
                 "samples_ns": list(m.samples_ns),
             }
             for m in result.measurements
@@ -211,10 +216,14 @@ def print_report(results: dict[str, Any], out: TextIO | None = None) -> None:
         print(
             f"\nIn-process: medians of {config['repeats']} interleaved samples of "
             f"~{config['sample_ms']:g} ms; ratio = median / the floor's median (first row of "
-            "each block), same run.\n",
+            "each block);\nquartiles = 25th-75th percentile of the per-round ratios (each sample "
+            "over the floor's sample of the same round).\n",
             file=out,
         )
-        header = f"{'group':<9} {'delivery':<15} {'candidate':<38} {'median':>10} {'ratio':>6}"
+        header = (
+            f"{'group':<9} {'delivery':<15} {'candidate':<38} {'median':>10} {'ratio':>6} "
+            f"{'quartiles':>11}"
+        )
         print(header, file=out)
         print("-" * len(header), file=out)
         for entry in results["micro"]:
@@ -222,11 +231,12 @@ def print_report(results: dict[str, Any], out: TextIO | None = None) -> None:
             for index, candidate in enumerate(entry["candidates"]):
                 group = entry["group"] if index == 0 else ""
                 name = candidate["name"] + (" [floor]" if index == 0 else "")
-                print(
+                line = (
                     f"{group:<9} {label if index == 0 else '':<15} {name:<38} "
-                    f"{_duration(candidate['median_ns']):>10} {candidate['ratio']:>6.2f}",
-                    file=out,
+                    f"{_duration(candidate['median_ns']):>10} {candidate['ratio']:>6.2f} "
+                    f"{_quartiles(candidate['ratio_quartiles']) if index else '':>11}"
                 )
+                print(line.rstrip(), file=out)
     e2e = results.get("e2e")
     if e2e is not None:
         if "skipped" in e2e:
