@@ -34,9 +34,10 @@ def cli() -> None:
     Exit codes:
       0  success
       1  the receiver answered wrongly (send: a delivery not answered 200;
-         crc: an answer that makes X mark the webhook invalid)
+         crc: an answer that makes X mark the webhook invalid), or serve
+         could not start (a port in use)
       2  usage or configuration error (e.g. no consumer secret)
-      3  nothing answered at the URL (refused, timed out, unknown host)
+      3  nothing answered at the URL (connection refused, unknown host)
     """
 
 

@@ -25,7 +25,8 @@ _POINTS = (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100))
 class Report:
     """How the deliveries of one run were answered.
 
-    :param describe: what was sent, for the summary ("follow", "16-kind", "file").
+    :param describe: what was sent, around ``{noun}`` ("delivery" or "deliveries"):
+        ``"follow {noun}"``, ``"{noun} of 16 kinds"``.
     """
 
     describe: str
@@ -81,11 +82,8 @@ class Report:
 
     def summary(self, url: str) -> str:
         rate = self.sent / self.elapsed if self.elapsed > 0 else 0.0
-        noun = "delivery" if self.sent == 1 else "deliveries"
-        lines = [
-            f"sent {self.sent} {self.describe} {noun} to {url} in {self.elapsed:.2f} s "
-            f"({rate:.0f}/s)"
-        ]
+        what = self.describe.format(noun="delivery" if self.sent == 1 else "deliveries")
+        lines = [f"sent {self.sent} {what} to {url} in {self.elapsed:.2f} s ({rate:.0f}/s)"]
         for status, n in sorted(self.statuses.items()):
             reason = self.reasons.get(status)
             lines.append(f"  {status}  {n}" + (f"  {reason}" if reason else ""))
@@ -122,8 +120,10 @@ async def send_all(
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     pending = iter(deliveries)
     started = time.perf_counter()
+    # A progress bar only helps someone watching: not for one delivery, not in a log file.
+    hidden = len(deliveries) == 1 or not sys.stderr.isatty()
     with click.progressbar(
-        length=len(deliveries), label="sending", file=sys.stderr, hidden=len(deliveries) == 1
+        length=len(deliveries), label="sending", file=sys.stderr, hidden=hidden
     ) as bar:
         async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
 

@@ -125,13 +125,17 @@ def send(
     if body_file is not None:
         fixed = body_file.read()
         plan = [("file", lambda: fixed)]
+        describe = f"{{noun}} of {getattr(body_file, 'name', '-')}"
     else:
         overrides = parse_assignments(assignments)
         if for_user_id is not None:
             overrides["for_user_id"] = for_user_id
         chosen = KINDS if "all" in kinds else tuple(dict.fromkeys(kinds))
         plan = [(kind, _builder(kind, not same_ids, overrides)) for kind in chosen]
-    report = Report(plan[0][0] if len(plan) == 1 else f"{len(plan)}-kind")
+        describe = (
+            f"{chosen[0]} {{noun}}" if len(chosen) == 1 else f"{{noun}} of {len(chosen)} kinds"
+        )
+    report = Report(describe)
     deliveries = [step for _ in range(count) for step in plan]
     asyncio.run(send_all(report, target, deliveries, secrets[label], concurrency, timeout))
     if as_json:

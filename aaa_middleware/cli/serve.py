@@ -13,6 +13,7 @@ from ..asgi import ASGIMiddleware
 from ..errors import ConfigurationError
 from ..plugin_host import PluginInfo
 from ._config import (
+    EXIT_FAILED,
     SQLITE_PLUGIN,
     ConfigError,
     config_option,
@@ -147,7 +148,17 @@ def serve(
         access_log=access_log,
         timeout_graceful_shutdown=math.ceil(settings.drain_timeout),
     )
-    ReceiverServer(config, announce).run()
+    server = ReceiverServer(config, announce)
+    try:
+        server.run()
+    except SystemExit as exc:
+        # uvicorn exits with a status of its own choosing when it cannot start (a port in
+        # use, say), after logging why; the command's status for that is 1.
+        if exc.code not in (0, None):
+            sys.exit(EXIT_FAILED)
+        raise
+    if not server.started:
+        sys.exit(EXIT_FAILED)
 
 
 def _route_library_logs(level: str) -> None:

@@ -121,6 +121,10 @@ def test_one_configuration_for_every_command(tmp_path):
         )
         assert sent.returncode == 0, sent.stdout + sent.stderr
         assert run_cli("crc", "--url", server.url, cwd=tmp_path, env=env).returncode == 0
+        port = server.url.split(":")[2].split("/")[0]
+        taken = run_cli("serve", "--port", port, "--no-db", cwd=tmp_path, env=env)
+        assert taken.returncode == 1, taken.stderr
+        assert "address already in use" in taken.stderr
         assert server.stop() == 0
     listed = run_cli("events", "--json", cwd=tmp_path, env=env)
     assert [event["kind"] for event in json.loads(listed.stdout)] == ["block"]

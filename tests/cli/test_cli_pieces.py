@@ -227,7 +227,7 @@ def test_send_reports_refusals_and_exits_1(receiver):
     url, _ = receiver
     result = invoke("send", "mute", "block", "--url", url, env={"AAA_CONSUMER_SECRET": "wrong"})
     assert result.exit_code == 1
-    assert "sent 2 2-kind deliveries" in result.stdout
+    assert "sent 2 deliveries of 2 kinds" in result.stdout
     assert "403  2  invalid_signature" in result.stdout
 
 
