@@ -25,6 +25,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_UNREACHABLE",
     "EXIT_USAGE",
+    "SQLITE_PLUGIN",
     "ConfigError",
     "Unreachable",
     "config_option",

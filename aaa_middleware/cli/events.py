@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import click
 
 from ..events import KINDS
-from ._config import ConfigError, config_option, event_db_path, read_fields
-
-if TYPE_CHECKING:
-    from aaa_middleware_sqlite import StoredEvent
+from ..plugin_host import ENTRY_POINT_GROUP
+from ._config import SQLITE_PLUGIN, ConfigError, config_option, event_db_path, read_fields
 
 __all__ = ["events"]
+
+
+class StoredEvent(Protocol):
+    """What this command reads of one stored event."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def for_user_id(self) -> str | None: ...
+    @property
+    def dedupe_key(self) -> str: ...
+    @property
+    def received_at(self) -> datetime: ...
+    def as_dict(self) -> dict[str, str | None]: ...
+
+
+class EventReader(Protocol):
+    """The reading side of the sqlite plugin's ``EventStore``."""
+
+    def query(
+        self,
+        kind: str | None = None,
+        for_user_id: str | None = None,
+        since: datetime | float | None = None,
+        limit: int | None = None,
+    ) -> list[StoredEvent]: ...
+
+    def close(self) -> None: ...
+
 
 _AGO = re.compile(r"(\d+)\s*([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -81,25 +109,14 @@ def events(
     With --json, each event is an object with kind, for_user_id, dedupe_key, received_at
     (ISO-8601, UTC), secret_label and raw (the event's JSON, exactly as X sent it).
     """
-    try:
-        from aaa_middleware_sqlite import EventStore
-    except ImportError:
-        raise ConfigError(
-            "the event store plugin is not installed: pip install aaa-middleware-sqlite "
-            "(./plugins/sqlite_store in a checkout)"
-        ) from None
     path = event_db_path(read_fields(config_path), db)
+    store = _open_store(path)
+    found: list[StoredEvent] = []
     try:
-        store = EventStore(path, create=False)
-    except FileNotFoundError:
-        raise ConfigError(
-            f"no event database at {str(path)!r}: start `aaa-middleware serve` in that "
-            "directory first, or pass --db"
-        ) from None
-    with store:
-        found: list[StoredEvent] = []
         for kind in kinds or (None,):
             found += store.query(kind=kind, for_user_id=for_user_id, since=since, limit=limit)
+    finally:
+        store.close()
     found.sort(key=lambda event: event.received_at)
     found = found[-limit:]
     if as_json:
@@ -130,3 +147,23 @@ def _table(rows: list[StoredEvent]) -> str:
         for row in (header, *cells)
     ]
     return "\n".join(lines)
+
+
+def _open_store(path: Path) -> EventReader:
+    # The store is a plugin, installed as its own distribution: found the way the receiver
+    # finds it, through its entry point, rather than imported as if it were part of this one.
+    found = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP, name=SQLITE_PLUGIN)
+    if not found:
+        raise ConfigError(
+            "the event store plugin is not installed: pip install aaa-middleware-sqlite "
+            "(./plugins/sqlite_store in a checkout)"
+        )
+    plugin = next(iter(found)).load()
+    try:
+        reader: EventReader = plugin.EventStore(path, create=False)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no event database at {str(path)!r}: start `aaa-middleware serve` in that "
+            "directory first, or pass --db"
+        ) from None
+    return reader
