@@ -69,6 +69,14 @@ def decode_activity(body: bytes | bytearray | memoryview) -> Activity:
     if type(body) is not bytes:
         # Raw slices reference the buffer they came from; a caller's bytearray may be reused.
         body = bytes(body)
+    if not body.isascii():
+        # msgspec checks UTF-8 only in what it decodes: an unknown key's value or an ignored
+        # field would pass through invalid, and break whoever reads `raw` as text. X escapes
+        # non-ASCII characters, so this check is nearly always the one-pass ASCII test above.
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PayloadError(f"The body is not valid UTF-8 (at byte {exc.start})") from None
     try:
         top = TOP.decode(body)
     except msgspec.ValidationError:

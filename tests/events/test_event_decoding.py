@@ -63,7 +63,8 @@ def test_kinds_and_the_event_union_match() -> None:
         (b"", "not valid JSON"),
         (b"{", "not valid JSON"),
         (b'{"a":1} {"b":2}', "not valid JSON"),
-        (b"\xff\xfe{}", "not valid JSON"),
+        (b"\xff\xfe{}", "not valid UTF-8"),
+        (b"\x00{}", "not valid JSON"),
         (b"[]", "not a JSON object"),
         (b'"for_user_id"', "not a JSON object"),
         (b"null", "not a JSON object"),
@@ -280,5 +281,15 @@ def test_dedupe_keys() -> None:
 
 def test_invalid_utf8_inside_a_known_field_is_a_payload_error() -> None:
     raw = b'{"tweet_create_events":[{"id_str":"1","text":"\xc3\x28","user":{"id_str":"2"}}]}'
-    with pytest.raises(PayloadError, match=r"\$\.tweet_create_events"):
+    with pytest.raises(PayloadError, match="not valid UTF-8"):
         decode_activity(raw)
+
+
+def test_invalid_utf8_anywhere_is_refused_even_where_nothing_is_decoded():
+    body = b'{"for_user_id":"1","spaces_events":[{"title":"caf\xe9"}]}'
+    with pytest.raises(PayloadError, match="not valid UTF-8"):
+        decode_activity(body)
+    valid = b'{"for_user_id":"1","spaces_events":[{"title":"caf\xc3\xa9 \xf0\x9f\x98\x80"}]}'
+    [event] = decode_activity(valid).events
+    assert event.kind == "unknown"
+    assert bytes(event.raw).decode("utf-8") == '[{"title":"café 😀"}]'
