@@ -92,12 +92,15 @@ class Delivery:
     :param secret_label: the label of the consumer secret that verified it.
     :param received_at: when it was verified, in seconds since the epoch.
     :param remote_addr: the peer address the edge saw, if any.
+    :param settings: the settings of the receiver that accepted it, so a plugin serving several
+        receivers can tell them apart (None only for a delivery built by hand).
     """
 
     activity: Activity
     secret_label: str
     received_at: float
     remote_addr: str | None = None
+    settings: Settings | None = None
 
 
 # X ignores the body of an acknowledgement; PEP 3333 still wants a content type.
@@ -267,7 +270,7 @@ class BodyReader:
         if not _is_json(self._content_type):
             raise UnsupportedMediaType("deliveries must be application/json")
         activity = self._receiver._decode(body)
-        return Delivery(activity, label, time.time(), self._remote_addr)
+        return Delivery(activity, label, time.time(), self._remote_addr, self._receiver.settings)
 
 
 def _pick_headers(

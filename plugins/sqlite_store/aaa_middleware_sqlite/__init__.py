@@ -9,12 +9,13 @@ Installed, the plugin does nothing until its settings section names a file::
 Each event is stored once: a retried or replayed copy with the same dedupe key is ignored.
 Read the events back with `EventStore`.
 
-The store belongs to the process: the receiver that started last decides which file is
-written, and its shutdown closes it.
+Several receivers in one process may each name their own file (or share one): every event
+goes to the file of the receiver that accepted it.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import TYPE_CHECKING
 
@@ -34,36 +35,54 @@ __all__ = ["PLUGIN_NAME", "EventStore", "StoredEvent", "aaa_event", "aaa_shutdow
 PLUGIN_NAME = "sqlite"
 
 _lock = threading.Lock()
-_store: EventStore | None = None
+# One open store per file, shared by the receivers that name it; and which file each receiver
+# (by the identity of its settings object, which lives as long as the receiver) writes to.
+_files: dict[str, tuple[EventStore, int]] = {}
+_receivers: dict[int, tuple[Settings, EventStore]] = {}
+
+
+def _path(settings: Settings) -> str | None:
+    config = settings.plugin_settings(PLUGIN_NAME)
+    if config is None:
+        return None
+    path = config.get("path")
+    if not isinstance(path, str) or not path:
+        raise ConfigurationError(f"plugin_config.{PLUGIN_NAME} needs a 'path' to the database")
+    return os.path.abspath(path)
 
 
 @hookimpl
 def aaa_startup(settings: Settings) -> None:
-    global _store
-    config = settings.plugin_settings(PLUGIN_NAME)
-    if config is None:
+    path = _path(settings)
+    if path is None:
         return
-    path = config.get("path")
-    if not isinstance(path, str) or not path:
-        raise ConfigurationError(f"plugin_config.{PLUGIN_NAME} needs a 'path' to the database")
-    store = EventStore(path)
     with _lock:
-        previous, _store = _store, store
-    if previous is not None:
-        previous.close()
+        if id(settings) in _receivers:
+            return
+        store, users = _files.get(path) or (EventStore(path), 0)
+        _files[path] = (store, users + 1)
+        _receivers[id(settings)] = (settings, store)
 
 
 @hookimpl
 def aaa_event(event: Event, delivery: Delivery) -> None:
-    store = _store
-    if store is not None:
-        store.add(event, delivery)
+    if delivery.settings is not None:
+        entry = _receivers.get(id(delivery.settings))
+        if entry is not None:
+            entry[1].add(event, delivery)
+    elif len(_files) == 1:  # a delivery built by hand: the only open file, if there is one
+        next(iter(_files.values()))[0].add(event, delivery)
 
 
 @hookimpl
-def aaa_shutdown() -> None:
-    global _store
+def aaa_shutdown(settings: Settings) -> None:
+    path = _path(settings)
     with _lock:
-        store, _store = _store, None
-    if store is not None:
-        store.close()
+        if _receivers.pop(id(settings), None) is None or path is None:
+            return
+        store, users = _files[path]
+        if users > 1:
+            _files[path] = (store, users - 1)
+            return
+        del _files[path]
+    store.close()
