@@ -7,17 +7,44 @@ the ``aaa_middleware`` entry-point group.
 
 from __future__ import annotations
 
-from .asgi import ASGIMiddleware
-from .dispatch import Dispatcher, DispatchResult
-from .errors import ConfigurationError, PayloadError, WebhookError
-from .events import KINDS, Activity, Event, decode_activity
-from .hookspecs import hookimpl
-from .sansio import Delivery, Receiver, Reply
-from .settings import Settings
-from .signing import crc_response_token, sign
-from .wsgi import WSGIMiddleware
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .asgi import ASGIMiddleware
+    from .dispatch import Dispatcher, DispatchResult
+    from .errors import ConfigurationError, PayloadError, WebhookError
+    from .events import KINDS, Activity, Event, decode_activity
+    from .hookspecs import hookimpl
+    from .sansio import Delivery, Receiver, Reply
+    from .settings import Settings
+    from .signing import crc_response_token, sign
+    from .wsgi import WSGIMiddleware
 
 __version__ = "0.1.0"
+
+# Imported on first use: the pytest plugin and the CLI import this package in processes that
+# may never receive a webhook, and should not pay for the whole receiver to do so.
+_EXPORTS = {
+    "ASGIMiddleware": "asgi",
+    "Activity": "events",
+    "ConfigurationError": "errors",
+    "Delivery": "sansio",
+    "DispatchResult": "dispatch",
+    "Dispatcher": "dispatch",
+    "Event": "events",
+    "KINDS": "events",
+    "PayloadError": "errors",
+    "Receiver": "sansio",
+    "Reply": "sansio",
+    "Settings": "settings",
+    "WSGIMiddleware": "wsgi",
+    "WebhookError": "errors",
+    "crc_response_token": "signing",
+    "decode_activity": "events",
+    "hookimpl": "hookspecs",
+    "sign": "signing",
+}
 
 __all__ = [
     "KINDS",
@@ -40,3 +67,16 @@ __all__ = [
     "hookimpl",
     "sign",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

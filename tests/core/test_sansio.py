@@ -195,3 +195,13 @@ def test_authenticated_arbitrary_bodies_decode_or_raise_the_core_error(body):
     receiver = Receiver(Settings.build(consumer_secrets=SECRET))
     outcome = receiver.handle("POST", receiver.path, b"", signed(body), body)
     assert isinstance(outcome, Delivery) or outcome.status in (400,)
+
+
+def test_the_package_exports_what_it_lists():
+    import aaa_middleware
+
+    for name in aaa_middleware.__all__:
+        assert getattr(aaa_middleware, name) is not None
+    assert set(aaa_middleware.__all__) - {"__version__"} == set(aaa_middleware._EXPORTS)
+    with pytest.raises(AttributeError):
+        aaa_middleware.NotAThing  # noqa: B018
