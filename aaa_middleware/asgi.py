@@ -9,6 +9,7 @@ from typing import Any
 from .dedupe import AsyncDedupeStore, DedupeStore
 from .dispatch import Dispatcher
 from .errors import WebhookError
+from .plugin_host import PluginError
 from .sansio import ACCEPTED, HANDLER_FAILED, NOT_FOUND, Receiver, Reply
 from .settings import Settings
 
@@ -86,7 +87,12 @@ class ASGIMiddleware:
             await _send_reply(send, Reply.for_error(error))
             return
         if not self._started:
-            await self._startup()  # the server did not run lifespan
+            try:
+                await self._startup()  # the server did not run lifespan
+            except PluginError:
+                logger.exception("plugins failed to start; answering 500 so that X retries")
+                await _send_reply(send, HANDLER_FAILED)
+                return
         if self._background:
             self.dispatcher.spawn(delivery)
             await _send_reply(send, ACCEPTED)
@@ -95,8 +101,8 @@ class ASGIMiddleware:
             await _send_reply(send, ACCEPTED if result.ok else HANDLER_FAILED)
 
     async def _startup(self) -> None:
-        self._started = True
         await self.dispatcher.astartup()
+        self._started = True
 
     async def _shutdown(self) -> None:
         if self._started:
@@ -111,12 +117,14 @@ class ASGIMiddleware:
 
         # Take part in the inner app's lifespan without replacing it: our start-up runs when the
         # server announces start-up, our drain and shutdown once the app has finished its own.
-        answered = False
+        answered = startup_seen = False
 
         async def lifespan_receive() -> Message:
+            nonlocal startup_seen
             message = await receive()
             if message["type"] == "lifespan.startup" and not self._started:
-                await self._startup()
+                startup_seen = True
+                await self._startup()  # a failure reaches the app's own start-up handling
             return message
 
         async def lifespan_send(message: Message) -> None:
@@ -137,12 +145,19 @@ class ASGIMiddleware:
             # return) would leave the plugins without start-up and shutdown: answer for it.
             logger.debug("the inner app does not support lifespan; answering it here")
         if not answered:
-            await self._answer_lifespan(receive, send, startup_seen=self._started)
+            await self._answer_lifespan(receive, send, startup_seen=startup_seen)
 
     async def _answer_lifespan(self, receive: Receive, send: Send, *, startup_seen: bool) -> None:
         if not startup_seen:
             await receive()  # lifespan.startup
-            await self._startup()
+        try:
+            if not self._started:
+                await self._startup()
+        except Exception as exc:
+            # The server refuses to start: better than acknowledging deliveries that plugins
+            # which could not start would silently drop.
+            await send({"type": "lifespan.startup.failed", "message": str(exc)})
+            return
         await send({"type": "lifespan.startup.complete"})
         await receive()  # lifespan.shutdown
         await self._shutdown()

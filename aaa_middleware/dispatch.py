@@ -37,7 +37,7 @@ from .dedupe import (
     MemoryDedupeStore,
     OutageTolerantStore,
 )
-from .plugin_host import Impl, PluginHost
+from .plugin_host import Impl, PluginError, PluginHost
 
 if TYPE_CHECKING:
     from .errors import WebhookError
@@ -279,9 +279,13 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         if self._astarting is None or self._astarting.get_loop() is not loop:
             self._astarting = loop.create_task(self._arun("aaa_startup"))
-        await asyncio.shield(self._astarting)
+        starting = self._astarting
+        try:
+            await asyncio.shield(starting)
+        finally:
+            if starting.done() and self._astarting is starting:
+                self._astarting = None  # after a failure, the next delivery tries again
         self._started = True
-        self._astarting = None
 
     def shutdown(self) -> None:
         """Run `aaa_shutdown`, then close the dedupe store if it has ``close()``. Call `drain`
@@ -306,12 +310,17 @@ class Dispatcher:
                 logger.exception("closing the dedupe store failed")
 
     def _run_sync(self, hook: str) -> None:
-        if pending := _call_each(self.host.impls(hook), {"settings": self.settings}):
-            self._loops.run(await_logged(pending))
+        failures: Failures = []
+        if pending := _call_each(self.host.impls(hook), {"settings": self.settings}, failures):
+            more = self._loops.run(await_all(pending))
+            failures += more or ()
+        _lifecycle_outcome(hook, failures)
 
     async def _arun(self, hook: str) -> None:
-        if pending := _call_each(self.host.impls(hook), {"settings": self.settings}):
-            await await_logged(pending)
+        failures: Failures = []
+        if pending := _call_each(self.host.impls(hook), {"settings": self.settings}, failures):
+            failures += await await_all(pending) or ()
+        _lifecycle_outcome(hook, failures)
 
     # -- background policy ------------------------------------------------------------------
 
@@ -345,18 +354,37 @@ class Dispatcher:
         _log_background(self.dispatch_sync(delivery))
 
 
-def _call_each(impls: tuple[Impl, ...], kwargs: Mapping[str, Any]) -> Pending:
-    """Call every implementation, logging failures; returns the awaitables they gave back."""
+def _call_each(
+    impls: tuple[Impl, ...], kwargs: Mapping[str, Any], failures: Failures | None = None
+) -> Pending:
+    """Call every implementation, logging failures (and collecting them into `failures`, when
+    given); returns the awaitables they gave back."""
     pending: Pending = []
     for impl in impls:
         try:
             result = impl.function(*[kwargs[name] for name in impl.argnames])
-        except Exception:
-            logger.exception("%s of plugin %r failed", impl.hook, impl.plugin_name)
+        except Exception as exc:
+            if failures is None:
+                logger.exception("%s of plugin %r failed", impl.hook, impl.plugin_name)
+            else:
+                failures.append((impl, exc))
             continue
         if result is not None and inspect.isawaitable(result):
             pending.append((impl, result))
     return pending
+
+
+def _lifecycle_outcome(hook: str, failures: Failures) -> None:
+    """Log each failed start-up or shutdown implementation; a failed start-up is fatal.
+
+    A plugin that could not start (an unusable database path, a service that is down) would
+    otherwise let deliveries be acknowledged while it silently does nothing with them.
+    """
+    for impl, exc in failures:
+        logger.error("%s of plugin %r failed", impl.hook, impl.plugin_name, exc_info=exc)
+    if failures and hook == "aaa_startup":
+        names = ", ".join(f"{impl.plugin_name!r} ({exc})" for impl, exc in failures)
+        raise PluginError(f"plugin start-up failed: {names}") from failures[0][1]
 
 
 def _caused_by_account(event: Event) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Sequence
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .dedupe import AsyncDedupeStore, DedupeStore
 from .dispatch import Dispatcher
 from .errors import MalformedRequest, WebhookError
+from .plugin_host import PluginError
 from .sansio import ACCEPTED, HANDLER_FAILED, NOT_FOUND, Receiver, Reply
 from .settings import Settings
 
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 __all__ = ["WSGIMiddleware"]
 
 _CHUNK = 64 * 1024
+
+logger = logging.getLogger("aaa_middleware.wsgi")
 
 
 class WSGIMiddleware:
@@ -74,7 +78,11 @@ class WSGIMiddleware:
             self.dispatcher.rejected(error, remote)
             return Reply.for_error(error)
         if not self._started:
-            self.start()
+            try:
+                self.start()
+            except PluginError:
+                logger.exception("plugins failed to start; answering 500 so that X retries")
+                return HANDLER_FAILED
         if self._background:
             self.dispatcher.submit(delivery)
             return ACCEPTED
@@ -84,8 +92,8 @@ class WSGIMiddleware:
         """Run the plugins' start-up hooks (done on the first delivery if not called)."""
         with self._lock:
             if not self._started:
-                self._started = True
                 self.dispatcher.startup()
+                self._started = True
 
     def close(self) -> None:
         """Drain background work, then run the plugins' shutdown hooks. Idempotent."""

@@ -83,9 +83,9 @@ def _options(*plugins, **extra):
 def serve(request):
     """Start the middleware (with the given plugins and options) under a real server."""
 
-    def start(*plugins, **extra):
+    def start(*plugins, lifespan="on", **extra):
         if request.param == "asgi":
-            return uvicorn_server(ASGIMiddleware(**_options(*plugins, **extra)))
+            return uvicorn_server(ASGIMiddleware(**_options(*plugins, **extra)), lifespan=lifespan)
         middleware = WSGIMiddleware(**_options(*plugins, **extra))
 
         class _Served:
@@ -204,3 +204,49 @@ def test_wsgi_concurrent_first_requests_start_plugins_once():
     middleware.close()
     assert calls.lifecycle == ["startup", "shutdown:8"]
     assert len(calls.async_events) == 8
+
+
+class BrokenStart:
+    """A plugin whose start-up fails until `fixed` is set, counting its events."""
+
+    def __init__(self) -> None:
+        self.fixed = False
+        self.events = 0
+
+    @hookimpl
+    def aaa_startup(self):
+        if not self.fixed:
+            raise OSError("database directory is missing")
+
+    @hookimpl
+    def aaa_event(self):
+        self.events += 1
+
+
+def test_a_plugin_that_cannot_start_stops_a_standalone_server_from_starting():
+    import asyncio as _asyncio
+
+    from asgiref.testing import ApplicationCommunicator
+
+    app = ASGIMiddleware(**_options(BrokenStart()))
+
+    async def run():
+        communicator = ApplicationCommunicator(app, {"type": "lifespan"})
+        await communicator.send_input({"type": "lifespan.startup"})
+        return await communicator.receive_output(timeout=2)
+
+    message = _asyncio.run(run())
+    assert message["type"] == "lifespan.startup.failed"
+    assert "database directory is missing" in message["message"]
+
+
+def test_without_lifespan_deliveries_get_500_until_plugins_start(serve):
+    plugin = BrokenStart()
+    body = TWEET % b"3"
+    with serve(plugin, lifespan="off") as url:
+        failed = httpx.post(url + PATH, content=body, headers=headers(body))
+        plugin.fixed = True
+        retried = httpx.post(url + PATH, content=body, headers=headers(body))
+    assert failed.status_code == 500  # nothing acknowledged while the plugin was down
+    assert retried.status_code == 200
+    assert plugin.events == 1

@@ -16,6 +16,7 @@ from aaa_middleware_sqlite import EventStore
 from plugin_fakes import make_settings
 
 from aaa_middleware.dispatch import Dispatcher
+from aaa_middleware.plugin_host import PluginError
 from aaa_middleware.errors import InvalidSignature
 from aaa_middleware.events import decode_activity
 from aaa_middleware.hookspecs import hookimpl
@@ -170,8 +171,10 @@ def test_sqlite_plugin_without_configuration_does_nothing(tmp_path, monkeypatch)
 def test_sqlite_plugin_with_a_bad_section_reports_it(tmp_path, caplog):
     settings = make_settings(plugin_config={"sqlite": {"file": "x.db"}})
     dispatcher = Dispatcher(settings, plugins=[aaa_middleware_sqlite])
-    dispatcher.startup()
+    with pytest.raises(PluginError, match="needs a 'path'"):
+        dispatcher.startup()
     assert "needs a 'path'" in caplog.text
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_event_store_reader_never_creates_a_file(tmp_path):
