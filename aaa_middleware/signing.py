@@ -21,6 +21,7 @@ SIGNATURE_HEADER = "x-twitter-webhooks-signature"
 _PREFIX = b"sha256="
 _DIGEST_SIZE = hashlib.sha256().digest_size
 _ENCODED_SIZE = len(base64.b64encode(bytes(_DIGEST_SIZE)))
+_HEADER_SIZE = len(_PREFIX) + _ENCODED_SIZE
 
 
 def sign(message: bytes | bytearray | memoryview, secret: str | bytes) -> str:
@@ -40,8 +41,8 @@ def parse_signature(header: bytes) -> bytes:
     Only canonical base64 is accepted: a hex digest (a classic mistake) or base64 of one has the
     wrong length and is refused here, before any secret is touched.
     """
-    value = header.strip()
-    if value[: len(_PREFIX)].lower() != _PREFIX or len(value) != len(_PREFIX) + _ENCODED_SIZE:
+    value = header if len(header) == _HEADER_SIZE else header.strip()
+    if len(value) != _HEADER_SIZE or value[: len(_PREFIX)].lower() != _PREFIX:
         raise InvalidSignature("malformed signature: expected 'sha256=' and base64 of 32 bytes")
     try:
         digest = binascii.a2b_base64(value[len(_PREFIX) :], strict_mode=True)
@@ -86,6 +87,10 @@ class SecretRing:
 
         Every secret is compared, in constant time, whether or not an earlier one matched.
         """
+        if len(self._keys) == 1:  # the usual case, without the loop
+            if hmac.compare_digest(hmac.digest(self._keys[0], message, "sha256"), digest):
+                return self._labels[0]
+            return None
         found: str | None = None
         for label, key in zip(self._labels, self._keys, strict=True):
             if hmac.compare_digest(hmac.digest(key, message, "sha256"), digest) and found is None:

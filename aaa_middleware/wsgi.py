@@ -137,9 +137,22 @@ def _read_body(environ: WSGIEnvironment, feed: Callable[[bytes], None]) -> None:
             feed(chunk)
 
 
-def _respond(start_response: StartResponse, reply: Reply) -> list[bytes]:
+def _native(reply: Reply) -> tuple[str, list[tuple[str, str]]]:
     headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in reply.headers]
-    start_response(reply.status_line, headers)
+    return reply.status_line, headers
+
+
+# The answers given on every delivery, converted to WSGI's native strings once.
+_PREBUILT = {id(reply): (reply, _native(reply)) for reply in (ACCEPTED, HANDLER_FAILED, NOT_FOUND)}
+
+
+def _respond(start_response: StartResponse, reply: Reply) -> list[bytes]:
+    prebuilt = _PREBUILT.get(id(reply))
+    if prebuilt is not None and prebuilt[0] is reply:
+        status, headers = prebuilt[1]
+        start_response(status, list(headers))  # a copy: servers and middleware may edit it
+    else:
+        start_response(*_native(reply))
     return [reply.body]
 
 
