@@ -176,3 +176,24 @@ def test_end_to_end_under_uvicorn():
         assert values["errors"] == 0
         assert values["p50_ms"] <= values["p99_ms"]
     assert result["apps"]["bare"]["rps_ratio"] == 1.0
+
+
+instructions = importlib.import_module("benchmarks.instructions")
+
+
+@pytest.mark.parametrize("group", instructions.GROUPS)
+def test_instruction_count_children_run_every_candidate(group):
+    event_loop = asyncio.new_event_loop()
+    try:
+        count = len(micro.candidates(group, payloads.pool("typing", 4), event_loop))
+    finally:
+        event_loop.close()
+    for index in range(count):
+        instructions._child(group, "typing", index, 4, 3)  # raises if a candidate misbehaves
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_instruction_counts_grow_with_the_requests():
+    one = instructions._count("hot_path", "typing", 0, 3, 1)
+    three = instructions._count("hot_path", "typing", 0, 3, 3)
+    assert three > one > 0
