@@ -6,11 +6,11 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
+from ._edge import Edge
 from .dedupe import AsyncDedupeStore, DedupeStore
-from .dispatch import Dispatcher
 from .errors import WebhookError
 from .plugin_host import PluginError
-from .sansio import ACCEPTED, HANDLER_FAILED, NOT_FOUND, Receiver, Reply
+from .sansio import ACCEPTED, HANDLER_FAILED, NOT_FOUND, Reply
 from .settings import Settings
 
 __all__ = ["ASGIApp", "ASGIMiddleware"]
@@ -24,7 +24,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-class ASGIMiddleware:
+class ASGIMiddleware(Edge):
     """Receive X webhooks at `path` inside any ASGI app.
 
     ``ASGIMiddleware(app, path="/webhooks/x", consumer_secrets="…", plugins=[...])`` answers
@@ -44,11 +44,8 @@ class ASGIMiddleware:
         **options: Any,
     ) -> None:
         self.app = app
-        self.settings = settings if settings is not None else Settings.build(**options)
-        self.receiver = Receiver(self.settings)
-        self.dispatcher = Dispatcher(self.settings, plugins=plugins, dedupe_store=dedupe_store)
+        super().__init__(settings or Settings.build(**options), plugins, dedupe_store)
         self._path = self.settings.path
-        self._background = self.settings.delivery == "background"
         self._started = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -5,9 +5,7 @@ it with ``AAA_MIDDLEWARE`` (a dict of `Settings` fields) and optionally
 
 from __future__ import annotations
 
-import atexit
 import threading
-import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from typing import cast
 
@@ -18,9 +16,9 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.module_loading import import_string
 
-from .dispatch import Dispatcher
+from ._edge import Edge, close_at_exit
 from .errors import ConfigurationError, WebhookError
-from .sansio import ACCEPTED, HANDLER_FAILED, Delivery, Receiver, Reply
+from .sansio import ACCEPTED, HANDLER_FAILED, Delivery, Reply
 from .settings import Settings
 from .signing import SIGNATURE_HEADER
 
@@ -39,7 +37,7 @@ _HEADERS = (
 GetResponse = Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]
 
 
-class WebhookMiddleware:
+class WebhookMiddleware(Edge):
     """Answers the webhook path from ``__call__``, so URL resolution, views and every
     ``process_view`` (CSRF included) never see X's requests, only the middleware listed above.
     Runs in the mode (sync or async) of the chain it is in. Plugins start on the first delivery
@@ -57,16 +55,14 @@ class WebhookMiddleware:
         if not isinstance(config, Mapping):
             raise ImproperlyConfigured(f"{SETTINGS_NAME} must be a dict of receiver settings")
         try:
-            self.settings = Settings.from_mapping(config)
+            settings = Settings.from_mapping(config)
         except ConfigurationError as exc:
             raise ImproperlyConfigured(f"{SETTINGS_NAME}: {exc}") from exc
-        self.receiver = Receiver(self.settings)
-        self.dispatcher = Dispatcher(self.settings, plugins=_plugins())
+        super().__init__(settings, _plugins())
         self._path = self.settings.path
-        self._background = self.settings.delivery == "background"
         self._lock = threading.Lock()
         self._started = False
-        atexit.register(_close_at_exit, weakref.ref(self))
+        close_at_exit(self)
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.async_mode:
@@ -139,9 +135,3 @@ def _response(reply: Reply) -> HttpResponse:
     for name, value in reply.headers:
         response[name.decode("latin-1")] = value.decode("latin-1")
     return response
-
-
-def _close_at_exit(ref: weakref.ReferenceType[WebhookMiddleware]) -> None:
-    middleware = ref()
-    if middleware is not None:
-        middleware.close()

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import atexit
 import logging
 import threading
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._edge import Edge, close_at_exit
 from .dedupe import AsyncDedupeStore, DedupeStore
-from .dispatch import Dispatcher
 from .errors import MalformedRequest, WebhookError
 from .plugin_host import PluginError
-from .sansio import ACCEPTED, HANDLER_FAILED, NOT_FOUND, Receiver, Reply
+from .sansio import ACCEPTED, HANDLER_FAILED, NOT_FOUND, Reply
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -26,7 +24,7 @@ _CHUNK = 64 * 1024
 logger = logging.getLogger("aaa_middleware.wsgi")
 
 
-class WSGIMiddleware:
+class WSGIMiddleware(Edge):
     """Receive X webhooks at `path` inside any WSGI app (Flask, Django, …).
 
     Same options and behaviour as `ASGIMiddleware`. Plugins start on the first request and
@@ -43,16 +41,13 @@ class WSGIMiddleware:
         **options: Any,
     ) -> None:
         self.app = app
-        self.settings = settings if settings is not None else Settings.build(**options)
-        self.receiver = Receiver(self.settings)
-        self.dispatcher = Dispatcher(self.settings, plugins=plugins, dedupe_store=dedupe_store)
+        super().__init__(settings or Settings.build(**options), plugins, dedupe_store)
         # PEP 3333 hands the path over as latin-1 decoded bytes; compare in that form.
         self._path = self.settings.path.encode("utf-8").decode("latin-1")
-        self._background = self.settings.delivery == "background"
         self._lock = threading.Lock()
         self._started = False
         self._closed = False
-        atexit.register(_close_at_exit, weakref.ref(self))
+        close_at_exit(self)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "") != self._path:
@@ -154,9 +149,3 @@ def _respond(start_response: StartResponse, reply: Reply) -> list[bytes]:
     else:
         start_response(*_native(reply))
     return [reply.body]
-
-
-def _close_at_exit(ref: weakref.ReferenceType[WSGIMiddleware]) -> None:
-    middleware = ref()
-    if middleware is not None:
-        middleware.close()
