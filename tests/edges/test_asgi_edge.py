@@ -9,7 +9,7 @@ from asgiref.testing import ApplicationCommunicator
 from webhook_cases import CASES, FOLLOW_BODY, MAX_BODY, PATH, SECRET, case_ids, signed
 
 from aaa_middleware.asgi import ASGIMiddleware
-from aaa_middleware.hookspecs import hookimpl
+from aaa_middleware.testing import RecordingPlugin
 
 pytestmark = pytest.mark.anyio
 
@@ -17,24 +17,6 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[object] = []
-        self.lifecycle: list[str] = []
-
-    @hookimpl
-    def aaa_event(self, event):
-        self.events.append(event)
-
-    @hookimpl
-    def aaa_startup(self):
-        self.lifecycle.append("startup")
-
-    @hookimpl
-    def aaa_shutdown(self):
-        self.lifecycle.append("shutdown")
 
 
 class InnerApp:
@@ -70,7 +52,7 @@ class InnerApp:
 
 
 def make(app=None, **options):
-    recorder = Recorder()
+    recorder = RecordingPlugin()
     options.setdefault("max_body_size", MAX_BODY)
     middleware = ASGIMiddleware(
         app,
@@ -161,12 +143,12 @@ async def test_lifespan_passes_through_and_runs_plugin_lifecycle():
     )
     await communicator.send_input({"type": "lifespan.startup"})
     assert await communicator.receive_output(timeout=1) == {"type": "lifespan.startup.complete"}
-    assert recorder.lifecycle == ["startup"]
+    assert (recorder.startups, recorder.shutdowns) == (1, 0)
     await communicator.send_input({"type": "lifespan.shutdown"})
     assert await communicator.receive_output(timeout=1) == {"type": "lifespan.shutdown.complete"}
     await communicator.wait(timeout=1)
     assert inner.lifespan == ["lifespan.startup", "lifespan.shutdown"]
-    assert recorder.lifecycle == ["startup", "shutdown"]
+    assert (recorder.startups, recorder.shutdowns) == (1, 1)
 
 
 async def test_standalone_app_answers_404_elsewhere_and_its_own_lifespan():
@@ -249,11 +231,11 @@ async def test_lifespan_is_answered_for_an_inner_app_without_one(inner):
     communicator = ApplicationCommunicator(middleware, {"type": "lifespan"})
     await communicator.send_input({"type": "lifespan.startup"})
     assert await communicator.receive_output(timeout=1) == {"type": "lifespan.startup.complete"}
-    assert recorder.lifecycle == ["startup"]
+    assert (recorder.startups, recorder.shutdowns) == (1, 0)
     await communicator.send_input({"type": "lifespan.shutdown"})
     assert await communicator.receive_output(timeout=1) == {"type": "lifespan.shutdown.complete"}
     await communicator.wait(timeout=1)
-    assert recorder.lifecycle == ["startup", "shutdown"]
+    assert (recorder.startups, recorder.shutdowns) == (1, 1)
 
 
 async def test_a_failing_inner_lifespan_still_fails_after_answering():

@@ -8,28 +8,10 @@ from servers import uvicorn_server, waitress_server
 from webhook_cases import CASES, FOLLOW_BODY, MAX_BODY, PATH, SECRET, case_ids, signed
 
 from aaa_middleware.asgi import ASGIMiddleware
-from aaa_middleware.hookspecs import hookimpl
+from aaa_middleware.testing import RecordingPlugin
 from aaa_middleware.wsgi import WSGIMiddleware
 
 pytestmark = pytest.mark.server
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[object] = []
-        self.lifecycle: list[str] = []
-
-    @hookimpl
-    def aaa_event(self, event):
-        self.events.append(event)
-
-    @hookimpl
-    def aaa_startup(self):
-        self.lifecycle.append("startup")
-
-    @hookimpl
-    def aaa_shutdown(self):
-        self.lifecycle.append("shutdown")
 
 
 async def asgi_inner(scope, receive, send):
@@ -66,7 +48,7 @@ def _options(recorder):
 
 @pytest.fixture(scope="module", params=["uvicorn", "waitress"])
 def served(request):
-    recorder = Recorder()
+    recorder = RecordingPlugin()
     if request.param == "uvicorn":
         with uvicorn_server(ASGIMiddleware(asgi_inner, **_options(recorder))) as url:
             yield url, recorder
@@ -138,8 +120,8 @@ def test_other_paths_reach_the_inner_app(served):
 
 
 def test_uvicorn_lifespan_reaches_plugins():
-    recorder = Recorder()
+    recorder = RecordingPlugin()
     with uvicorn_server(ASGIMiddleware(asgi_inner, **_options(recorder))) as url:
-        assert recorder.lifecycle == ["startup"]
+        assert (recorder.startups, recorder.shutdowns) == (1, 0)
         httpx.get(url + "/")
-    assert recorder.lifecycle == ["startup", "shutdown"]
+    assert (recorder.startups, recorder.shutdowns) == (1, 1)

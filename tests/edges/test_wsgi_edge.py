@@ -10,26 +10,8 @@ import msgspec
 import pytest
 from webhook_cases import CASES, FOLLOW_BODY, MAX_BODY, PATH, SECRET, case_ids, signed
 
-from aaa_middleware.hookspecs import hookimpl
+from aaa_middleware.testing import RecordingPlugin
 from aaa_middleware.wsgi import WSGIMiddleware
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[object] = []
-        self.lifecycle: list[str] = []
-
-    @hookimpl
-    def aaa_event(self, event):
-        self.events.append(event)
-
-    @hookimpl
-    def aaa_startup(self):
-        self.lifecycle.append("startup")
-
-    @hookimpl
-    def aaa_shutdown(self):
-        self.lifecycle.append("shutdown")
 
 
 def inner_app(environ, start_response):
@@ -40,7 +22,7 @@ def inner_app(environ, start_response):
 
 
 def make(app=inner_app, **options):
-    recorder = Recorder()
+    recorder = RecordingPlugin()
     options.setdefault("max_body_size", MAX_BODY)
     middleware = WSGIMiddleware(
         app,
@@ -102,10 +84,10 @@ def test_delivery_reaches_the_plugin_and_starts_plugins_once():
         status, _, _ = call(middleware, "POST", PATH, headers=signed(FOLLOW_BODY), body=FOLLOW_BODY)
         assert status == 200
     assert [event.kind for event in recorder.events] == ["follow"]  # the copy was deduplicated
-    assert recorder.lifecycle == ["startup"]
+    assert (recorder.startups, recorder.shutdowns) == (1, 0)
     middleware.close()
     middleware.close()
-    assert recorder.lifecycle == ["startup", "shutdown"]
+    assert (recorder.startups, recorder.shutdowns) == (1, 1)
 
 
 def test_chunked_body_without_content_length():
