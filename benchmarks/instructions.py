@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import shutil
 import subprocess
@@ -49,7 +50,10 @@ def _count(group: str, kind: str, index: int, size: int, count: int) -> int:
         sys.executable, "-m", "benchmarks.instructions", "--child",
         group, kind, str(index), str(size), str(count),
     ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, check=True)
+    # A fixed hash seed: with a random one, dict and set layouts (and so the instructions spent
+    # on them) vary from run to run by about as much as a couple of small requests cost.
+    environ = {**os.environ, "PYTHONHASHSEED": "0"}
+    done = subprocess.run(command, capture_output=True, check=True, env=environ)
     found = _COLLECTED.search(done.stderr)
     if found is None:
         raise RuntimeError(f"callgrind printed no count:\n{done.stderr.decode()[-2000:]}")

@@ -194,6 +194,8 @@ def test_instruction_count_children_run_every_candidate(group):
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 def test_instruction_counts_grow_with_the_requests():
-    one = instructions._count("hot_path", "typing", 0, 3, 1)
-    three = instructions._count("hot_path", "typing", 0, 3, 3)
-    assert three > one > 0
+    one = instructions._count("hot_path", "typing", 0, 12, 1)
+    twelve = instructions._count("hot_path", "typing", 0, 12, 12)
+    assert one > 0
+    # Eleven more requests of ~100,000 instructions each; the runs differ in nothing else.
+    assert 500_000 < twelve - one < 50_000_000

@@ -16,10 +16,10 @@ from aaa_middleware_sqlite import EventStore
 from plugin_fakes import make_settings
 
 from aaa_middleware.dispatch import Dispatcher
-from aaa_middleware.plugin_host import PluginError
 from aaa_middleware.errors import InvalidSignature
 from aaa_middleware.events import decode_activity
 from aaa_middleware.hookspecs import hookimpl
+from aaa_middleware.plugin_host import PluginError
 from aaa_middleware.sansio import Delivery
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
