@@ -60,7 +60,7 @@ SUBSCRIBED = Person(
 )
 
 #: The other accounts deliveries are about; picked in turn so consecutive builds differ.
-#: Every name carries a non-ASCII character on purpose: X sends them as ``\uXXXX`` escapes.
+#: Every name carries a non-ASCII character on purpose: X sends them as ``\u00e9``-style escapes.
 PEOPLE = (
     Person(
         id_str="1387209485521346560",

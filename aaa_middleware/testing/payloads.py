@@ -126,7 +126,7 @@ def build_delivery(
 
 
 def encode_like_x(payload: Any) -> bytes:
-    """Compact JSON with ``/`` escaped as ``\\/`` and non-ASCII as ``\\uXXXX``, as X writes it.
+    """Compact JSON, ``/`` escaped as ``\\/`` and non-ASCII as ``\\u00e9``, as X writes it.
 
     The escapes matter to tests: a receiver that re-serialises the body before checking the
     signature passes with plain ASCII bodies and fails with X's.
