@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -64,7 +65,11 @@ def _source_target(event_type: str, *, by_subscriber: bool) -> Callable[[Context
     # X delivers (un)blocks, (un)mutes and unfollows done *by* the subscribed account;
     # a follow is most often someone else following it.
     def build(ctx: Context) -> dict[str, Any]:
-        source, target = (ctx.me, ctx.other) if by_subscriber else (ctx.other, ctx.me)
+        # These events are told apart only by the two accounts and a millisecond timestamp, and
+        # two processes sending at once can hit the same millisecond: the other account gets an
+        # id of its own, with this source's worker bits in it.
+        other = dataclasses.replace(ctx.other, id_str=ctx.ids.snowflake())
+        source, target = (ctx.me, other) if by_subscriber else (other, ctx.me)
         return {
             "type": event_type,
             "created_timestamp": str(ctx.ids.millis()),

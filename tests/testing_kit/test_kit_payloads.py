@@ -171,3 +171,23 @@ def test_default_crc_token_needs_url_decoding():
     request = build_crc("s", token="a+b/c=")
     assert "a%2Bb%2Fc%3D" in request.query
     assert request.expected_body() == (b'{"response_token":"' + request.expected.encode() + b'"}')
+
+
+@pytest.mark.parametrize("kind", ["follow", "unfollow", "block", "unblock", "mute", "unmute"])
+def test_two_senders_in_the_same_millisecond_still_send_different_events(kind):
+    """Two processes sending at once share the wall clock, and these kinds are told apart by
+    the accounts and a millisecond timestamp only; each source's worker bits keep them apart."""
+    from aaa_middleware.testing._kinds import BUILDERS, Context
+    from aaa_middleware.testing._objects import SUBSCRIBED, IdSource
+
+    keys = set()
+    for seed in (1, 2):
+        ids = IdSource(start_ms=1718035200000, seed=seed)  # the same clock reading for both
+        event = {
+            "for_user_id": SUBSCRIBED.id_str,
+            f"{kind}_events": [BUILDERS[kind](Context(ids, SUBSCRIBED, {}))],
+        }
+        [decoded] = decode_activity(json.dumps(event).encode()).events
+        assert decoded.kind == kind
+        keys.add(decoded.dedupe_key)
+    assert len(keys) == 2
