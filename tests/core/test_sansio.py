@@ -132,6 +132,9 @@ def test_content_length_is_checked_before_the_signature(receiver):
     with pytest.raises(WebhookError) as info:
         receiver.start("POST", b"", [(b"content-length", b"12abc")])
     assert info.value.status == 400
+    with pytest.raises(WebhookError) as info:  # more digits than int() will parse
+        receiver.start("POST", b"", [(b"content-length", b"9" * 5000)])
+    assert info.value.status == 413
 
 
 def test_conflicting_signature_headers_are_refused(receiver):
@@ -161,7 +164,8 @@ _header = st.tuples(
         [b"content-length", b"content-type", b"x-twitter-webhooks-signature", b"x-other"]
     )
     | st.binary(max_size=16),
-    st.binary(max_size=64),
+    st.binary(max_size=64)
+    | st.text(alphabet="0123456789", min_size=1, max_size=6000).map(str.encode),
 )
 
 
