@@ -163,10 +163,9 @@ class DirectMessage(DMEvent, frozen=True):
         return self.id
 
 
-class DirectMessageTyping(DMEvent, frozen=True):
-    """``sender_id`` is typing a DM to ``target.recipient_id``."""
+class _SenderEvent(DMEvent, frozen=True):
+    """Typing and read receipts: a sender, a recipient, a time, and no id of their own."""
 
-    kind: ClassVar[str] = "direct_message_typing"
     created_timestamp: str
     sender_id: str
     target: DMTarget
@@ -178,27 +177,22 @@ class DirectMessageTyping(DMEvent, frozen=True):
     @property
     def sender(self) -> CompactUser | None:
         return self.users.get(self.sender_id)
+
+
+class DirectMessageTyping(_SenderEvent, frozen=True):
+    """``sender_id`` is typing a DM to ``target.recipient_id``."""
+
+    kind: ClassVar[str] = "direct_message_typing"
 
     def _dedupe_rest(self) -> str:
         return f"{self.sender_id}:{self.target.recipient_id}:{self.created_timestamp}"
 
 
-class DirectMessageRead(DMEvent, frozen=True):
+class DirectMessageRead(_SenderEvent, frozen=True):
     """``sender_id`` read the conversation up to ``last_read_event_id``."""
 
     kind: ClassVar[str] = "direct_message_read"
-    created_timestamp: str
-    sender_id: str
-    target: DMTarget
     last_read_event_id: str
-
-    @property
-    def actor_id(self) -> str:
-        return self.sender_id
-
-    @property
-    def sender(self) -> CompactUser | None:
-        return self.users.get(self.sender_id)
 
     def _dedupe_rest(self) -> str:
         return (
